@@ -1,0 +1,290 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import { validate as isValidCron } from 'node-cron';
+import { DECISION_KINDS, type DecisionKind } from '../domain/types';
+
+/** The real Qoo10 Japan QAPI endpoint; tests and the demo point QOO10_API_BASE_URL at the simulator. */
+export const QOO10_JP_BASE_URL = 'https://api.qoo10.jp/GMKT.INC.Front.QAPIService/ebayjapan.qapi';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const DENOMINATORS = ['orders_placed', 'orders_paid'] as const;
+const PACKED_POLICIES = ['refuse', 'accept', 'review'] as const;
+
+const blankToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const toNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+const toList = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.split(',').map((part) => part.trim()).filter((part) => part !== '') : value;
+const toNumberList = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value.split(',').map((part) => part.trim()).filter((part) => part !== '').map(Number)
+    : value;
+
+/**
+ * The environment as class-validator sees it. Each property is one variable; the message of each
+ * decorator says what the variable expects, so a bad start-up lists every problem at once.
+ */
+class EnvSchema {
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// connection URL' })
+  DATABASE_URL?: string;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'PORT must be a whole number from 0 to 65535' })
+  @Min(0, { message: 'PORT must be a whole number from 0 to 65535' })
+  @Max(65535, { message: 'PORT must be a whole number from 0 to 65535' })
+  PORT: number = 3000;
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
+  ADMIN_TOKEN?: string;
+
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'QOO10_API_BASE_URL must be an http(s) URL' },
+  )
+  QOO10_API_BASE_URL: string = QOO10_JP_BASE_URL;
+
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @IsString()
+  @MinLength(8, { message: 'QOO10_SELLER_AUTH_KEY looks too short to be a seller authorization key' })
+  QOO10_SELLER_AUTH_KEY?: string;
+
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @IsString()
+  QOO10_SHOP_NAME?: string;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'QOO10_MIN_INTERVAL_MS must be a whole number of milliseconds (0 or more)' })
+  @Min(0, { message: 'QOO10_MIN_INTERVAL_MS must be a whole number of milliseconds (0 or more)' })
+  QOO10_MIN_INTERVAL_MS: number = 150;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'QOO10_TIMEOUT_MS must be a whole number of milliseconds from 1000' })
+  @Min(1000, { message: 'QOO10_TIMEOUT_MS must be a whole number of milliseconds from 1000' })
+  QOO10_TIMEOUT_MS: number = 20000;
+
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @IsString()
+  @MinLength(32, { message: 'CREDENTIALS_SECRET must be at least 32 characters (it encrypts stored Qoo10 keys)' })
+  CREDENTIALS_SECRET?: string;
+
+  @IsString()
+  @Matches(/\S/, { message: 'POLL_SCHEDULE must be a cron expression, e.g. "*/2 * * * *"' })
+  POLL_SCHEDULE: string = '*/2 * * * *';
+
+  @Transform(toList)
+  @IsIn([...DECISION_KINDS].filter((kind) => kind !== 'review'), {
+    each: true,
+    message: 'AUTO_DECISIONS must be a comma list of: accept, refuse, seller-fault (or empty)',
+  })
+  AUTO_DECISIONS: string[] = ['accept', 'refuse'];
+
+  @IsIn(PACKED_POLICIES, { message: 'PACKED_ORDERS_POLICY must be one of: refuse, accept, review' })
+  PACKED_ORDERS_POLICY: string = 'review';
+
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'CANCEL_RATE_LIMIT must be a fraction between 0 and 1, e.g. 0.07' })
+  @Min(0.001, { message: 'CANCEL_RATE_LIMIT must be a fraction between 0 and 1, e.g. 0.07' })
+  @Max(1, { message: 'CANCEL_RATE_LIMIT must be a fraction between 0 and 1, e.g. 0.07' })
+  CANCEL_RATE_LIMIT: number = 0.07;
+
+  @Transform(toNumberList)
+  @IsNumber({}, { each: true, message: 'CANCEL_RATE_ALERT_LEVELS must be a comma list of fractions, e.g. 0.05,0.06,0.07' })
+  @Min(0.001, { each: true, message: 'CANCEL_RATE_ALERT_LEVELS must be a comma list of fractions, e.g. 0.05,0.06,0.07' })
+  @Max(1, { each: true, message: 'CANCEL_RATE_ALERT_LEVELS must be a comma list of fractions, e.g. 0.05,0.06,0.07' })
+  CANCEL_RATE_ALERT_LEVELS: number[] = [0.05, 0.06, 0.07];
+
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'CANCEL_EXCLUSION_HOURS must be a number of hours from 0 to 72' })
+  @Min(0, { message: 'CANCEL_EXCLUSION_HOURS must be a number of hours from 0 to 72' })
+  @Max(72, { message: 'CANCEL_EXCLUSION_HOURS must be a number of hours from 0 to 72' })
+  CANCEL_EXCLUSION_HOURS: number = 6;
+
+  @IsIn(DENOMINATORS, { message: 'CANCEL_RATE_DENOMINATOR must be one of: orders_placed, orders_paid' })
+  CANCEL_RATE_DENOMINATOR: string = 'orders_placed';
+
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'TRACKING_CUTOFF_JST must be a JST time HH:MM, e.g. 17:00' })
+  TRACKING_CUTOFF_JST: string = '17:00';
+
+  @Transform(toNumber)
+  @IsInt({ message: 'POLL_STALE_MINUTES must be a whole number of minutes from 1' })
+  @Min(1, { message: 'POLL_STALE_MINUTES must be a whole number of minutes from 1' })
+  POLL_STALE_MINUTES: number = 30;
+
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @Matches(/^smtps?:\/\//, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsOptional()
+  @Transform(toList)
+  @Matches(/^[^\s@]+@[^\s@]+$/, { each: true, message: 'ALERT_EMAIL_TO must be a comma list of email addresses' })
+  ALERT_EMAIL_TO?: string[];
+
+  @Matches(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/, { message: 'ALERT_EMAIL_FROM must be an email address' })
+  ALERT_EMAIL_FROM: string = 'cancel-guard@localhost';
+
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: string = 'info';
+
+  @IsString()
+  DATA_DIR: string = '.data';
+
+  @Transform(toNumber)
+  @IsInt({ message: 'EMBEDDED_PG_PORT must be a whole number from 1024 to 65535' })
+  @Min(1024, { message: 'EMBEDDED_PG_PORT must be a whole number from 1024 to 65535' })
+  @Max(65535, { message: 'EMBEDDED_PG_PORT must be a whole number from 1024 to 65535' })
+  EMBEDDED_PG_PORT: number = 54329;
+}
+
+export interface AppConfig {
+  /** Unset: the service starts an embedded PostgreSQL under dataDir. */
+  readonly databaseUrl: string | null;
+  readonly port: number;
+  readonly host: string;
+  /** Unset: a token is generated at start-up and printed once (demo and local use). */
+  readonly adminToken: string | null;
+  readonly qoo10: {
+    readonly baseUrl: string;
+    /** Unset (and no live shop stored): demo mode against the built-in simulator. */
+    readonly sellerAuthKey: string | null;
+    readonly shopName: string;
+    readonly minIntervalMs: number;
+    readonly timeoutMs: number;
+  };
+  readonly credentialsSecret: string | null;
+  readonly pollSchedule: string;
+  readonly pollStaleMinutes: number;
+  readonly policy: {
+    readonly autoDecisions: readonly DecisionKind[];
+    readonly packedOrders: 'refuse' | 'accept' | 'review';
+    readonly trackingCutoffJst: string;
+  };
+  readonly rate: {
+    readonly limit: number;
+    readonly alertLevels: readonly number[];
+    readonly exclusionHours: number;
+    readonly denominator: 'orders_placed' | 'orders_paid';
+  };
+  readonly email: {
+    readonly smtpUrl: string | null;
+    readonly to: readonly string[];
+    readonly from: string;
+  };
+  readonly logLevel: string;
+  readonly dataDir: string;
+  readonly embeddedPgPort: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describeErrors(errors: ValidationError[], raw: Record<string, string | undefined>): string[] {
+  return errors.map((error) => {
+    // Several decorators on one variable often say the same thing; say it once. Each message
+    // starts with the variable's name. Secrets are never echoed back.
+    const unique = [...new Set(Object.values(error.constraints ?? {}))];
+    const secret = /KEY|TOKEN|SECRET|URL/.test(error.property);
+    const got = secret ? '' : ` (got ${JSON.stringify(raw[error.property] ?? '')})`;
+    return `${unique.join('; ')}${got}`;
+  });
+}
+
+/**
+ * Reads and validates every setting. The only place in the service that looks at the environment:
+ * main.ts passes process.env here and everything else receives the frozen result.
+ */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  // Only the variables the schema declares are read (ES2022 class fields make every one an own key).
+  const known = Object.fromEntries(
+    Object.keys(new EnvSchema()).filter((name) => env[name] !== undefined).map((name) => [name, env[name]]),
+  );
+  const parsed = plainToInstance(EnvSchema, known, { exposeDefaultValues: true });
+  const problems = describeErrors(validateSync(parsed, { forbidUnknownValues: false }), known);
+
+  if (!isValidCron(parsed.POLL_SCHEDULE)) {
+    problems.push(`POLL_SCHEDULE must be a cron expression, e.g. "*/2 * * * *" (got ${JSON.stringify(parsed.POLL_SCHEDULE)})`);
+  }
+  const levels = Array.isArray(parsed.CANCEL_RATE_ALERT_LEVELS) ? parsed.CANCEL_RATE_ALERT_LEVELS : [];
+  if (levels.length === 0) {
+    problems.push('CANCEL_RATE_ALERT_LEVELS must list at least one level, e.g. 0.05,0.06,0.07');
+  }
+  if (parsed.DATABASE_URL && parsed.QOO10_SELLER_AUTH_KEY && !parsed.CREDENTIALS_SECRET) {
+    problems.push('CREDENTIALS_SECRET is required in production (DATABASE_URL and a Qoo10 key are set); it encrypts stored keys');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const config: AppConfig = {
+    databaseUrl: parsed.DATABASE_URL ?? null,
+    port: parsed.PORT,
+    host: parsed.HOST,
+    adminToken: parsed.ADMIN_TOKEN ?? null,
+    qoo10: {
+      baseUrl: parsed.QOO10_API_BASE_URL.replace(/\/+$/, ''),
+      sellerAuthKey: parsed.QOO10_SELLER_AUTH_KEY ?? null,
+      shopName: parsed.QOO10_SHOP_NAME ?? 'My Qoo10 shop',
+      minIntervalMs: parsed.QOO10_MIN_INTERVAL_MS,
+      timeoutMs: parsed.QOO10_TIMEOUT_MS,
+    },
+    credentialsSecret: parsed.CREDENTIALS_SECRET ?? null,
+    pollSchedule: parsed.POLL_SCHEDULE,
+    pollStaleMinutes: parsed.POLL_STALE_MINUTES,
+    policy: {
+      autoDecisions: parsed.AUTO_DECISIONS as DecisionKind[],
+      packedOrders: parsed.PACKED_ORDERS_POLICY as AppConfig['policy']['packedOrders'],
+      trackingCutoffJst: parsed.TRACKING_CUTOFF_JST,
+    },
+    rate: {
+      limit: parsed.CANCEL_RATE_LIMIT,
+      alertLevels: [...levels].sort((a, b) => a - b),
+      exclusionHours: parsed.CANCEL_EXCLUSION_HOURS,
+      denominator: parsed.CANCEL_RATE_DENOMINATOR as AppConfig['rate']['denominator'],
+    },
+    email: {
+      smtpUrl: parsed.SMTP_URL ?? null,
+      to: parsed.ALERT_EMAIL_TO ?? [],
+      from: parsed.ALERT_EMAIL_FROM,
+    },
+    logLevel: parsed.LOG_LEVEL,
+    dataDir: parsed.DATA_DIR,
+    embeddedPgPort: parsed.EMBEDDED_PG_PORT,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

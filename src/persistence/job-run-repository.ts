@@ -1,0 +1,77 @@
+import type { DataSource, Repository } from 'typeorm';
+import { JobRunEntity } from './entities';
+
+export interface JobRun {
+  id: string;
+  job: string;
+  shopId: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  status: 'running' | 'ok' | 'failed' | 'aborted';
+  windowFrom: Date | null;
+  windowTo: Date | null;
+  counts: Record<string, number>;
+  error: string | null;
+  durationMs: number | null;
+}
+
+const toJobRun = (row: JobRunEntity): JobRun => ({ ...row });
+
+export class JobRunRepository {
+  private readonly runs: Repository<JobRunEntity>;
+
+  constructor(dataSource: DataSource) {
+    this.runs = dataSource.getRepository(JobRunEntity);
+  }
+
+  async startRun(job: string, shopId: string | null, startedAt: Date): Promise<string> {
+    const result = await this.runs.insert({ job, shopId, startedAt, status: 'running', counts: {} });
+    return String(result.identifiers[0].id);
+  }
+
+  async finishRun(
+    id: string,
+    outcome: {
+      status: 'ok' | 'failed' | 'aborted';
+      finishedAt: Date;
+      durationMs: number;
+      counts?: Record<string, number>;
+      error?: string | null;
+      windowFrom?: Date | null;
+      windowTo?: Date | null;
+    },
+  ): Promise<void> {
+    await this.runs.update(
+      { id },
+      {
+        status: outcome.status,
+        finishedAt: outcome.finishedAt,
+        durationMs: outcome.durationMs,
+        counts: outcome.counts ?? {},
+        error: outcome.error ?? null,
+        windowFrom: outcome.windowFrom ?? null,
+        windowTo: outcome.windowTo ?? null,
+      },
+    );
+  }
+
+  /** The last successful run of a job (for a shop, or any shop): readiness and stale-poll alerts. */
+  async lastSuccess(job: string, shopId?: string): Promise<Date | null> {
+    const query = this.runs
+      .createQueryBuilder('run')
+      .select('MAX(run.finished_at)', 'last')
+      .where('run.job = :job AND run.status = :status', { job, status: 'ok' });
+    if (shopId) query.andWhere('run.shop_id = :shopId', { shopId });
+    const row = await query.getRawOne<{ last: Date | null }>();
+    return row?.last ?? null;
+  }
+
+  async recentRuns(limit: number, job?: string): Promise<JobRun[]> {
+    const rows = await this.runs.find({
+      where: job ? { job } : {},
+      order: { startedAt: 'DESC' },
+      take: limit,
+    });
+    return rows.map(toJobRun);
+  }
+}

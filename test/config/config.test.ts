@@ -1,0 +1,79 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig, QOO10_JP_BASE_URL } from '../../src/config/config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems;
+  }
+  assert.fail('expected the configuration to be rejected');
+}
+
+describe('loadConfig', () => {
+  test('gives documented defaults when nothing is set', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.databaseUrl, null);
+    assert.equal(config.qoo10.baseUrl, QOO10_JP_BASE_URL);
+    assert.equal(config.qoo10.sellerAuthKey, null);
+    assert.equal(config.pollSchedule, '*/2 * * * *');
+    assert.deepEqual(config.policy.autoDecisions, ['accept', 'refuse']);
+    assert.equal(config.rate.limit, 0.07);
+    assert.deepEqual(config.rate.alertLevels, [0.05, 0.06, 0.07]);
+    assert.equal(config.rate.exclusionHours, 6);
+    assert.equal(config.logLevel, 'info');
+  });
+
+  test('parses lists and numbers from their text form', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      AUTO_DECISIONS: 'accept, seller-fault',
+      CANCEL_RATE_ALERT_LEVELS: '0.07,0.05',
+      CANCEL_RATE_LIMIT: '0.08',
+      ALERT_EMAIL_TO: 'a@example.com, b@example.com',
+    });
+    assert.equal(config.port, 8080);
+    assert.deepEqual(config.policy.autoDecisions, ['accept', 'seller-fault']);
+    assert.deepEqual(config.rate.alertLevels, [0.05, 0.07]);
+    assert.equal(config.rate.limit, 0.08);
+    assert.deepEqual(config.email.to, ['a@example.com', 'b@example.com']);
+  });
+
+  test('an empty AUTO_DECISIONS means every decision waits for a person', () => {
+    assert.deepEqual(loadConfig({ AUTO_DECISIONS: '' }).policy.autoDecisions, []);
+  });
+
+  test('names every bad variable at once, with what it expects', () => {
+    const problems = problemsOf({ CANCEL_RATE_LIMIT: 'abc', PORT: '-1', POLL_SCHEDULE: 'often', AUTO_DECISIONS: 'accept,review' });
+    const text = problems.join('\n');
+    assert.equal(problems.length, 4);
+    assert.match(text, /CANCEL_RATE_LIMIT must be a fraction.*"abc"/);
+    assert.match(text, /PORT must be a whole number.*"-1"/);
+    assert.match(text, /POLL_SCHEDULE must be a cron expression/);
+    assert.match(text, /AUTO_DECISIONS must be a comma list/);
+  });
+
+  test('never echoes a secret value back in an error', () => {
+    const problems = problemsOf({ ADMIN_TOKEN: 'short-secret', QOO10_SELLER_AUTH_KEY: 'abc' });
+    const text = problems.join('\n');
+    assert.match(text, /ADMIN_TOKEN/);
+    assert.match(text, /QOO10_SELLER_AUTH_KEY/);
+    assert.doesNotMatch(text, /short-secret/);
+  });
+
+  test('requires CREDENTIALS_SECRET in production', () => {
+    const problems = problemsOf({ DATABASE_URL: 'postgres://db/x', QOO10_SELLER_AUTH_KEY: 'a-real-looking-key' });
+    assert.match(problems.join('\n'), /CREDENTIALS_SECRET is required/);
+  });
+
+  test('returns a frozen object', () => {
+    const config = loadConfig({});
+    assert.throws(() => {
+      (config as { port: number }).port = 1;
+    }, TypeError);
+    assert.ok(Object.isFrozen(config.rate.alertLevels));
+  });
+});
