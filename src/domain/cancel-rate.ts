@@ -1,0 +1,306 @@
+// The monthly cancellation rate Qoo10 judges sellers by, computed from aggregates.
+//
+// The service classifies each cancel when it records it (classifyCancel) and sums rows in SQL;
+// this module only turns those sums into the figures a seller sees. Its cost is O(reasons + items),
+// never O(orders). Months are JST calendar months (see jst-calendar.ts).
+//
+// Rate = counted cancels ÷ orders. Qoo10's official formula is not published: the 6-hour exclusion
+// and the 7 % limit come from seller guides, and the denominator is configurable, so every figure
+// is returned together with a sentence stating the definition used.
+
+import type { DecisionKind, SellerFaultCause } from './types';
+import { formatJst, jstMonthRange, type MonthKey } from './jst-calendar';
+
+/** Cancels completed within this many hours of the order do not count (seller guides). */
+export const DEFAULT_EXCLUSION_HOURS = 6;
+
+/** Qoo10 warns a seller whose monthly rate is above this fraction (7 %). */
+export const DEFAULT_RATE_LIMIT = 0.07;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Below one elapsed day a pace projection is noise (3 orders by 01:00 is not 2,000 a month). */
+const MIN_ELAPSED_FOR_PACE_MS = DAY_MS;
+
+/** How many top items the report lists. */
+const TOP_ITEMS = 5;
+
+export type CancelClass = 'counted' | 'excluded';
+
+/**
+ * Whether a cancel counts toward the rate. "Within 6 hours of the order" is read as strictly less:
+ * elapsed < exclusionHours is excluded, exactly 6 h 0 min 0.000 s counts. Times are instants, so the
+ * boundary is exact to the millisecond whatever the time zone.
+ *
+ * A cancel dated before its order (corrupt data) or with an invalid date counts: when the data is
+ * wrong we would rather show the seller a rate that is too high than hide a cancel.
+ */
+export function classifyCancel(orderedAt: Date, cancelledAt: Date, exclusionHours: number): CancelClass {
+  const elapsedMs = cancelledAt.getTime() - orderedAt.getTime();
+  if (!Number.isFinite(elapsedMs) || elapsedMs < 0) return 'counted';
+  return elapsedMs < exclusionHours * HOUR_MS ? 'excluded' : 'counted';
+}
+
+/** What caused a cancel, for the breakdown by reason. Both kinds of seller fault raise the rate alike. */
+export type CancelCause = 'buyer' | 'seller_fault' | 'shipping_delay';
+
+export const CANCEL_CAUSES: readonly CancelCause[] = ['buyer', 'seller_fault', 'shipping_delay'];
+
+/** A late shipment is reported on its own line; every other seller-fault cause is 'seller_fault'. */
+export function cancelCauseOfSellerFault(cause: SellerFaultCause): CancelCause {
+  return cause === 'shipping_delay' ? 'shipping_delay' : 'seller_fault';
+}
+
+/**
+ * The cause to record when a decision is carried out, or null when it cancels nothing
+ * (refuse, review). An accepted request is the buyer's reason; a seller-fault decision without a
+ * cause (undefined, or null as stored) is booked as seller fault, never as the buyer's.
+ */
+export function cancelCauseOfDecision(decision: {
+  kind: DecisionKind;
+  sellerFaultCause?: SellerFaultCause | null;
+}): CancelCause | null {
+  switch (decision.kind) {
+    case 'accept':
+      return 'buyer';
+    case 'seller-fault':
+      return decision.sellerFaultCause ? cancelCauseOfSellerFault(decision.sellerFaultCause) : 'seller_fault';
+    case 'refuse':
+    case 'review':
+      return null;
+  }
+}
+
+/**
+ * What the rate divides by. Both count order lines (Qoo10 OrderNo), not carts, whose order time
+ * falls in the JST month.
+ */
+export type DenominatorDefinition =
+  /** Every order line placed in the month, including lines later cancelled, paid or not. */
+  | 'orders_placed'
+  /** Only order lines placed in the month that were paid (lines later cancelled included). */
+  | 'orders_paid';
+
+/** Which month a cancel is counted in. */
+export type CancelMonthBasis =
+  /** The JST month in which the cancel completed (default: what a seller sees happen this month). */
+  | 'cancel_time'
+  /** The JST month of the cancelled order, whenever the cancel completed. */
+  | 'order_time';
+
+export interface CauseCount {
+  counted: number;
+  excluded: number;
+}
+
+export interface ItemCancels {
+  /** Seller item code when known, else Qoo10 item number. */
+  itemKey: string;
+  title: string;
+  /** Counted cancels of this item in the month. */
+  counted: number;
+  /** Of those, the seller-fault ones (stock-outs, defects, late shipping). */
+  sellerFault: number;
+}
+
+export interface MonthlyRateInput {
+  month: MonthKey;
+  now: Date;
+  /** Fraction, 0.07 for 7 %. Over it (strictly greater) Qoo10 warns. */
+  limit: number;
+  exclusionHours: number;
+  denominator: DenominatorDefinition;
+  /** Default 'cancel_time'. Must match how the aggregates were grouped. */
+  cancelMonthBasis?: CancelMonthBasis;
+  /** The denominator so far this month. */
+  orders: number;
+  countedCancels: number;
+  excludedCancels: number;
+  byReason: Record<CancelCause, CauseCount>;
+  byItem: ItemCancels[];
+  /** Cancel requests still waiting for an answer; those inside the window cost nothing if accepted now. */
+  pending: { total: number; insideExclusionWindow: number };
+  /** Alert thresholds as fractions, e.g. [0.05, 0.06]; order does not matter. */
+  alertLevels: number[];
+}
+
+/**
+ * ok: below the first alert level below the limit.
+ * watch: at or over the first such level.
+ * danger: at or over the last such level, or exactly at the limit (one more counted cancel passes it).
+ * over: rate > limit; this is what Qoo10 warns about.
+ * With a single alert level, that level is also the last one, so reaching it means danger.
+ */
+export type RateStatus = 'ok' | 'watch' | 'danger' | 'over';
+
+export interface MonthlyRate {
+  month: MonthKey;
+  /** JST month as UTC instants, end exclusive. */
+  monthStart: Date;
+  monthEnd: Date;
+  asOf: Date;
+  denominator: DenominatorDefinition;
+  cancelMonthBasis: CancelMonthBasis;
+  exclusionHours: number;
+  limit: number;
+  orders: number;
+  countedCancels: number;
+  excludedCancels: number;
+  /** countedCancels / orders as a fraction; 0 when there are no orders (then rateDefined is false). */
+  rate: number;
+  rateDefined: boolean;
+  status: RateStatus;
+  /** The alert levels the rate stands at or above, ascending. */
+  levelsCrossed: number[];
+  /**
+   * More counted cancels the month can absorb without the rate going over the limit, if no more
+   * orders arrive: floor(limit × orders) − counted, never below 0. At 100 orders and 7 %, 7 counted
+   * cancels is exactly 7 % (not over), so headroom is 7 − counted.
+   */
+  headroom: number;
+  /** Share of the month elapsed at `asOf`, 0..1. */
+  elapsedFraction: number;
+  /**
+   * 'pace': month-end figures extrapolated from the pace so far (orders ÷ elapsedFraction).
+   * 'actual': the month is over, not started, or less than a day old: projections equal actuals.
+   */
+  projectionBasis: 'pace' | 'actual';
+  projectedOrders: number;
+  projectedCountedCancels: number;
+  /**
+   * Month-end rate at the current pace. Orders and cancels scale alike, so this is today's rate up to
+   * rounding; the projection matters for the absolute numbers behind headroomAtMonthEnd.
+   */
+  projectedRate: number;
+  /**
+   * More counted cancels the whole month can absorb if orders keep arriving at the current pace:
+   * floor(limit × projectedOrders) − counted so far, never below 0.
+   */
+  headroomAtMonthEnd: number;
+  /** What the month would look like if every pending request were accepted now. */
+  ifAllPendingAccepted: {
+    /** Pending requests that would count (those past the exclusion window). */
+    addedCountedCancels: number;
+    countedCancels: number;
+    rate: number;
+    status: RateStatus;
+    headroom: number;
+  };
+  byReason: Record<CancelCause, CauseCount>;
+  /** Up to five items with the most counted cancels, most first. */
+  topItems: ItemCancels[];
+  /** One sentence stating the denominator, the exclusion rule and the JST month used. */
+  definition: string;
+}
+
+/** The alert levels `rate` stands at or above, ascending, without duplicates. */
+export function levelsCrossed(rate: number, levels: number[]): number[] {
+  return [...new Set(levels)].filter((level) => rate >= level).sort((a, b) => a - b);
+}
+
+/** limit × orders is a float: when the true product is a whole number (7 % of 300 = 21) a rounding
+ * error just below it must not floor to one less. */
+const EPSILON = 1e-9;
+
+function headroomFor(limit: number, orders: number, counted: number): number {
+  return Math.max(0, Math.floor(limit * orders + EPSILON) - counted);
+}
+
+function rateOf(counted: number, orders: number): number {
+  return orders > 0 ? counted / orders : 0;
+}
+
+function statusOf(counted: number, orders: number, limit: number, alertLevels: number[]): RateStatus {
+  if (orders <= 0) {
+    // No orders yet (e.g. the first minutes of a month): no rate exists. Cancels already booked
+    // against an empty month are worth watching, not an alarm.
+    return counted > 0 ? 'watch' : 'ok';
+  }
+  const rate = counted / orders;
+  if (rate > limit) return 'over';
+  if (rate === limit) return 'danger';
+  const below = [...new Set(alertLevels)].filter((level) => level < limit).sort((a, b) => a - b);
+  if (below.length === 0 || rate < below[0]) return 'ok';
+  return rate >= below[below.length - 1] ? 'danger' : 'watch';
+}
+
+function percent(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(2))} %`;
+}
+
+const DENOMINATOR_TEXT: Record<DenominatorDefinition, string> = {
+  orders_placed: 'all order lines placed in the month (lines later cancelled included)',
+  orders_paid: 'paid order lines placed in the month (lines later cancelled included)',
+};
+
+const NUMERATOR_TEXT: Record<CancelMonthBasis, string> = {
+  cancel_time: 'counted cancels completed in the month',
+  order_time: "counted cancels of the month's orders, whenever completed",
+};
+
+function definitionOf(input: MonthlyRateInput, basis: CancelMonthBasis, start: Date, end: Date): string {
+  return (
+    `Rate for ${input.month} = ${NUMERATOR_TEXT[basis]} ÷ ${DENOMINATOR_TEXT[input.denominator]}; ` +
+    `a cancel completed less than ${input.exclusionHours} hours after its order is excluded, every other ` +
+    `cancel counts whether buyer reason or seller fault; the month runs in Japan time (JST, UTC+9) from ` +
+    `${formatJst(start)} until ${formatJst(end)} JST; Qoo10 warns above ${percent(input.limit)}.`
+  );
+}
+
+function compareItems(a: ItemCancels, b: ItemCancels): number {
+  return b.counted - a.counted || b.sellerFault - a.sellerFault || a.itemKey.localeCompare(b.itemKey);
+}
+
+/** Throws on a malformed month key; counts are trusted as non-negative integers from SQL. */
+export function computeMonthlyRate(input: MonthlyRateInput): MonthlyRate {
+  const { orders, countedCancels: counted, limit, alertLevels } = input;
+  const basis = input.cancelMonthBasis ?? 'cancel_time';
+  const { start, end } = jstMonthRange(input.month);
+  const monthMs = end.getTime() - start.getTime();
+  const elapsedMs = Math.min(Math.max(input.now.getTime() - start.getTime(), 0), monthMs);
+  const elapsedFraction = elapsedMs / monthMs;
+
+  const usePace = elapsedMs >= MIN_ELAPSED_FOR_PACE_MS && elapsedMs < monthMs;
+  const projectedOrders = usePace ? Math.round(orders / elapsedFraction) : orders;
+  const projectedCountedCancels = usePace ? Math.round(counted / elapsedFraction) : counted;
+
+  const addedCountedCancels = Math.max(0, input.pending.total - input.pending.insideExclusionWindow);
+  const countedIfAccepted = counted + addedCountedCancels;
+  const rate = rateOf(counted, orders);
+
+  return {
+    month: input.month,
+    monthStart: start,
+    monthEnd: end,
+    asOf: input.now,
+    denominator: input.denominator,
+    cancelMonthBasis: basis,
+    exclusionHours: input.exclusionHours,
+    limit,
+    orders,
+    countedCancels: counted,
+    excludedCancels: input.excludedCancels,
+    rate,
+    rateDefined: orders > 0,
+    status: statusOf(counted, orders, limit, alertLevels),
+    levelsCrossed: orders > 0 ? levelsCrossed(rate, alertLevels) : [],
+    headroom: headroomFor(limit, orders, counted),
+    elapsedFraction,
+    projectionBasis: usePace ? 'pace' : 'actual',
+    projectedOrders,
+    projectedCountedCancels,
+    projectedRate: rateOf(projectedCountedCancels, projectedOrders),
+    headroomAtMonthEnd: headroomFor(limit, projectedOrders, counted),
+    ifAllPendingAccepted: {
+      addedCountedCancels,
+      countedCancels: countedIfAccepted,
+      rate: rateOf(countedIfAccepted, orders),
+      status: statusOf(countedIfAccepted, orders, limit, alertLevels),
+      headroom: headroomFor(limit, orders, countedIfAccepted),
+    },
+    byReason: input.byReason,
+    topItems: [...input.byItem].sort(compareItems).slice(0, TOP_ITEMS),
+    definition: definitionOf(input, basis, start, end),
+  };
+}
