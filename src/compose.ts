@@ -6,7 +6,21 @@ import type { ShopPolicy } from './domain/types';
 import { CredentialsCipher } from './persistence/credentials-cipher';
 import { ShopRepository } from './persistence/shop-repository';
 import { JobRunRepository } from './persistence/job-run-repository';
+import { OrderRepository } from './persistence/order-repository';
+import { CancelRequestRepository } from './persistence/cancel-request-repository';
+import { CancelRepository } from './persistence/cancel-repository';
+import { FactsRepository } from './persistence/facts-repository';
+import { ActionRepository } from './persistence/action-repository';
+import { AlertRepository } from './persistence/alert-repository';
 import { HealthService } from './services/health-service';
+import { AlertService } from './services/alert-service';
+import { httpQoo10ClientProvider, type Qoo10ClientProvider } from './services/qoo10-clients';
+import { PollService } from './services/poll-service';
+import { DecisionService } from './services/decision-service';
+import { ActionExecutor } from './services/action-executor';
+import { PipelineService } from './services/pipeline-service';
+import { ReviewService } from './services/review-service';
+import { FactsService } from './services/facts-service';
 import { createApp } from './http/app';
 
 export interface ComposeInput {
@@ -17,14 +31,27 @@ export interface ComposeInput {
   adminToken: string;
   /** The Qoo10 base URL in use: the configured one, or the in-process simulator's in demo mode. */
   qoo10BaseUrl: string;
+  /** Tests pass their own provider (e.g. clients with no pacing); default: HttpQoo10Client per shop. */
+  qoo10Clients?: Qoo10ClientProvider;
   now?: () => Date;
+  /** A 'sending' outbox row older than this is reconciled (ms). */
+  actionStaleAfterMs?: number;
 }
 
 export interface Services {
   app: Express;
   shops: ShopRepository;
   jobRuns: JobRunRepository;
+  orders: OrderRepository;
+  requests: CancelRequestRepository;
+  actions: ActionRepository;
+  alertsRepository: AlertRepository;
   health: HealthService;
+  alerts: AlertService;
+  pipeline: PipelineService;
+  review: ReviewService;
+  facts: FactsService;
+  qoo10Clients: Qoo10ClientProvider;
 }
 
 /** The default decision policy for every shop, from configuration; shops may override it. */
@@ -39,11 +66,42 @@ export function defaultShopPolicy(config: AppConfig): ShopPolicy {
 
 /** The one place that constructs and wires everything. */
 export function compose(input: ComposeInput): Services {
+  const { config, dataSource, logger } = input;
   const now = input.now ?? (() => new Date());
   const cipher = new CredentialsCipher(input.credentialsSecret);
-  const shops = new ShopRepository(input.dataSource, cipher, { policy: defaultShopPolicy(input.config) });
-  const jobRuns = new JobRunRepository(input.dataSource);
-  const health = new HealthService(input.dataSource, jobRuns, input.config.pollStaleMinutes, now);
-  const app = createApp({ adminToken: input.adminToken, logger: input.logger, health, shops, jobRuns });
-  return { app, shops, jobRuns, health };
+
+  const shops = new ShopRepository(dataSource, cipher, { policy: defaultShopPolicy(config) });
+  const jobRuns = new JobRunRepository(dataSource);
+  const orders = new OrderRepository(dataSource);
+  const requests = new CancelRequestRepository(dataSource);
+  const cancels = new CancelRepository(dataSource, config.rate.exclusionHours);
+  const factsRepository = new FactsRepository(dataSource);
+  const actions = new ActionRepository(dataSource);
+  const alertsRepository = new AlertRepository(dataSource);
+
+  const qoo10Clients =
+    input.qoo10Clients ??
+    httpQoo10ClientProvider({
+      shops,
+      baseUrl: input.qoo10BaseUrl,
+      timeoutMs: config.qoo10.timeoutMs,
+      minIntervalMs: config.qoo10.minIntervalMs,
+      logger,
+    });
+  const health = new HealthService(dataSource, jobRuns, config.pollStaleMinutes, now);
+  const alerts = new AlertService(alertsRepository, config.email.smtpUrl !== null, logger.child({ module: 'alerts' }));
+  const poll = new PollService(dataSource, orders, requests, cancels, logger.child({ module: 'poll' }));
+  const decisions = new DecisionService(dataSource, orders, requests, factsRepository, actions, config.rate.exclusionHours, logger.child({ module: 'decisions' }));
+  const executor = new ActionExecutor(
+    dataSource, actions, requests, orders, cancels, shops, alerts, logger.child({ module: 'actions' }),
+    input.actionStaleAfterMs ?? 5 * 60_000,
+  );
+  const pipeline = new PipelineService(
+    dataSource, shops, jobRuns, requests, qoo10Clients, poll, decisions, executor, alerts, logger.child({ module: 'pipeline' }), now,
+  );
+  const review = new ReviewService(shops, requests, actions, orders, qoo10Clients, decisions, executor, now);
+  const facts = new FactsService(shops, factsRepository);
+
+  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, now });
+  return { app, shops, jobRuns, orders, requests, actions, alertsRepository, health, alerts, pipeline, review, facts, qoo10Clients };
 }

@@ -8,6 +8,10 @@ import { requireAdminToken } from './auth';
 import { errorMiddleware } from './error-middleware';
 import { healthRoutes } from './routes/health-routes';
 import { shopRoutes } from './routes/shop-routes';
+import { reviewRoutes } from './routes/review-routes';
+import { factsRoutes } from './routes/facts-routes';
+import type { ReviewService } from '../services/review-service';
+import type { FactsService } from '../services/facts-service';
 
 export interface AppDeps {
   adminToken: string;
@@ -15,6 +19,9 @@ export interface AppDeps {
   health: HealthService;
   shops: ShopRepository;
   jobRuns: JobRunRepository;
+  review: ReviewService;
+  facts: FactsService;
+  now?: () => Date;
 }
 
 /** Builds the HTTP app without listening, so tests drive it with supertest. */
@@ -28,6 +35,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(requireAdminToken(deps.adminToken));
   api.use(express.json({ limit: '1mb' }));
   api.use(shopRoutes(deps.shops, deps.jobRuns));
+  api.use(reviewRoutes(deps.review));
+  api.use(factsRoutes(deps.facts, deps.now ?? (() => new Date())));
   api.use((req, _res, next) => next(new NotFoundError(`The route ${req.method} /api${req.path}`)));
   app.use('/api', api);
 

@@ -66,6 +66,16 @@ export class JobRunRepository {
     return row?.last ?? null;
   }
 
+  /** Where the last successful run's window ended: the next poll starts there, minus an overlap. */
+  async lastWindowEnd(job: string, shopId: string): Promise<Date | null> {
+    const row = await this.runs
+      .createQueryBuilder('run')
+      .select('MAX(run.window_to)', 'last')
+      .where('run.job = :job AND run.status = :status AND run.shop_id = :shopId', { job, status: 'ok', shopId })
+      .getRawOne<{ last: Date | null }>();
+    return row?.last ?? null;
+  }
+
   async recentRuns(limit: number, job?: string): Promise<JobRun[]> {
     const rows = await this.runs.find({
       where: job ? { job } : {},

@@ -1,0 +1,45 @@
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+
+export class StockBody {
+  @IsInt({ message: 'available must be a whole number of units' })
+  @Min(0, { message: 'available must be 0 or more' })
+  available!: number;
+
+  @IsOptional()
+  @IsUUID('all', { message: 'shopId must be a shop id (uuid)' })
+  shopId?: string;
+}
+
+export class MadeToOrderBody {
+  @IsBoolean({ message: 'madeToOrder must be true or false' })
+  madeToOrder!: boolean;
+
+  @IsOptional()
+  @IsUUID('all', { message: 'shopId must be a shop id (uuid)' })
+  shopId?: string;
+}
+
+export class OrderFactBody {
+  @IsOptional()
+  @IsBoolean({ message: 'packed must be true or false' })
+  packed?: boolean;
+
+  @IsOptional()
+  @IsBoolean({ message: 'handedToCarrier must be true or false' })
+  handedToCarrier?: boolean;
+
+  @IsOptional()
+  @IsIn(['out_of_stock', 'undeliverable_area', 'shipping_delay', 'defect'], {
+    message: 'shopFault must be one of: out_of_stock, undeliverable_area, shipping_delay, defect',
+  })
+  shopFault?: 'out_of_stock' | 'undeliverable_area' | 'shipping_delay' | 'defect';
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  note?: string;
+
+  @IsOptional()
+  @IsUUID('all', { message: 'shopId must be a shop id (uuid)' })
+  shopId?: string;
+}

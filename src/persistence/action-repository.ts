@@ -1,0 +1,154 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+export type ActionKind = 'cancel' | 'send_tracking';
+export type ActionState = 'pending' | 'sending' | 'succeeded' | 'failed';
+
+export interface ActionRecord {
+  id: string;
+  shopId: string;
+  requestId: string | null;
+  decisionId: string | null;
+  kind: ActionKind;
+  orderNo: string;
+  idempotencyKey: string;
+  state: ActionState;
+  request: Record<string, unknown>;
+  response: unknown;
+  errorCode: string | null;
+  errorMessage: string | null;
+  attempts: number;
+  createdAt: Date;
+  sentAt: Date | null;
+  completedAt: Date | null;
+}
+
+interface ActionRow {
+  id: string;
+  shop_id: string;
+  request_id: string | null;
+  decision_id: string | null;
+  kind: ActionKind;
+  order_no: string;
+  idempotency_key: string;
+  state: ActionState;
+  request: Record<string, unknown>;
+  response: unknown;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: number;
+  created_at: Date;
+  sent_at: Date | null;
+  completed_at: Date | null;
+}
+
+const toAction = (row: ActionRow): ActionRecord => ({
+  id: String(row.id),
+  shopId: row.shop_id,
+  requestId: row.request_id === null ? null : String(row.request_id),
+  decisionId: row.decision_id === null ? null : String(row.decision_id),
+  kind: row.kind,
+  orderNo: row.order_no,
+  idempotencyKey: row.idempotency_key,
+  state: row.state,
+  request: row.request,
+  response: row.response,
+  errorCode: row.error_code,
+  errorMessage: row.error_message,
+  attempts: row.attempts,
+  createdAt: row.created_at,
+  sentAt: row.sent_at,
+  completedAt: row.completed_at,
+});
+
+export interface NewAction {
+  shopId: string;
+  requestId: string | null;
+  decisionId: string | null;
+  kind: ActionKind;
+  orderNo: string;
+  /** One effect, one key: a second enqueue of the same effect is a no-op. */
+  idempotencyKey: string;
+  request: Record<string, unknown>;
+}
+
+/**
+ * The outbox of calls that change Qoo10. A row is committed before the call ('pending'), marked
+ * 'sending' by exactly one process right before the call, and closed with Qoo10's answer. A row
+ * left in 'sending' by a crash has an unknown outcome and is reconciled by re-reading the order.
+ */
+export class ActionRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Returns the action for this key: the new row, or the one an earlier enqueue created. */
+  async enqueue(manager: EntityManager, action: NewAction): Promise<ActionRecord> {
+    await manager.query(
+      `INSERT INTO actions (shop_id, request_id, decision_id, kind, order_no, idempotency_key, request)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+      [action.shopId, action.requestId, action.decisionId, action.kind, action.orderNo, action.idempotencyKey, JSON.stringify(action.request)],
+    );
+    const rows: ActionRow[] = await manager.query('SELECT * FROM actions WHERE idempotency_key = $1', [action.idempotencyKey]);
+    return toAction(rows[0]!);
+  }
+
+  /**
+   * Takes a pending action for sending. Only one caller can win: the update is conditional on the
+   * state, and its effect is committed before the call is made.
+   */
+  async claimForSending(id: string): Promise<ActionRecord | null> {
+    const rows: ActionRow[] = await this.dataSource.query(
+      `UPDATE actions SET state = 'sending', attempts = attempts + 1, sent_at = now()
+       WHERE id = $1 AND state = 'pending' RETURNING *`,
+      [id],
+    );
+    return rows[0] ? toAction(rows[0]) : null;
+  }
+
+  async markSucceeded(id: string, response: unknown, manager?: EntityManager): Promise<void> {
+    const em = manager ?? this.dataSource.manager;
+    await em.query(
+      `UPDATE actions SET state = 'succeeded', response = $2::jsonb, error_code = NULL, error_message = NULL, completed_at = now()
+       WHERE id = $1`,
+      [id, JSON.stringify(response ?? null)],
+    );
+  }
+
+  async markFailed(id: string, error: { code: string; message: string; response?: unknown }, manager?: EntityManager): Promise<void> {
+    const em = manager ?? this.dataSource.manager;
+    await em.query(
+      `UPDATE actions SET state = 'failed', error_code = $2, error_message = $3, response = $4::jsonb, completed_at = now()
+       WHERE id = $1`,
+      [id, error.code, error.message, JSON.stringify(error.response ?? null)],
+    );
+  }
+
+  /** Puts an action whose call did not reach Qoo10 (or provably did not apply) back in line. */
+  async returnToPending(id: string, error: { code: string; message: string }): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE actions SET state = 'pending', error_code = $2, error_message = $3 WHERE id = $1 AND state = 'sending'`,
+      [id, error.code, error.message],
+    );
+  }
+
+  /** Actions not closed yet: pending ones to send, and 'sending' ones older than `staleBefore` to reconcile. */
+  async findUnfinished(shopId: string, staleBefore: Date): Promise<ActionRecord[]> {
+    const rows: ActionRow[] = await this.dataSource.query(
+      `SELECT * FROM actions
+       WHERE shop_id = $1 AND (state = 'pending' OR (state = 'sending' AND sent_at < $2))
+       ORDER BY id`,
+      [shopId, staleBefore],
+    );
+    return rows.map(toAction);
+  }
+
+  async actionsOfRequest(requestId: string): Promise<ActionRecord[]> {
+    const rows: ActionRow[] = await this.dataSource.query('SELECT * FROM actions WHERE request_id = $1 ORDER BY id', [requestId]);
+    return rows.map(toAction);
+  }
+
+  async findAction(id: string, manager?: EntityManager): Promise<ActionRecord | null> {
+    const em = manager ?? this.dataSource.manager;
+    const rows: ActionRow[] = await em.query('SELECT * FROM actions WHERE id = $1', [id]);
+    return rows[0] ? toAction(rows[0]) : null;
+  }
+}

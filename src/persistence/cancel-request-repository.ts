@@ -1,0 +1,268 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Claim, Decision, DecisionKind, RuleStep, SellerFaultCause, TrackingInfo } from '../domain/types';
+
+export type RequestStatus = 'pending' | 'review' | 'acting' | 'done' | 'closed';
+
+export interface CancelRequestRecord {
+  id: string;
+  shopId: string;
+  orderNo: string;
+  packNo: string | null;
+  requestedAt: Date;
+  reason: string | null;
+  status: RequestStatus;
+  outcome: string | null;
+  firstSeenAt: Date;
+  updatedAt: Date;
+}
+
+export interface StoredDecision {
+  id: string;
+  requestId: string;
+  kind: DecisionKind;
+  code: string;
+  reason: string;
+  trail: RuleStep[];
+  suggested: Exclude<DecisionKind, 'review'> | null;
+  tracking: TrackingInfo | null;
+  sellerFaultCause: SellerFaultCause | null;
+  trackingDeadline: Date | null;
+  decidedBy: string;
+  note: string | null;
+  createdAt: Date;
+}
+
+export interface ReviewItem {
+  request: CancelRequestRecord;
+  decision: StoredDecision | null;
+  itemTitle: string | null;
+  sellerItemCode: string | null;
+}
+
+interface RequestRow {
+  id: string;
+  shop_id: string;
+  order_no: string;
+  pack_no: string | null;
+  requested_at: Date;
+  reason: string | null;
+  status: RequestStatus;
+  outcome: string | null;
+  first_seen_at: Date;
+  updated_at: Date;
+}
+
+interface DecisionRow {
+  id: string;
+  request_id: string;
+  kind: DecisionKind;
+  code: string;
+  reason: string;
+  trail: RuleStep[];
+  suggested: Exclude<DecisionKind, 'review'> | null;
+  tracking: TrackingInfo | null;
+  seller_fault_cause: SellerFaultCause | null;
+  tracking_deadline: Date | null;
+  decided_by: string;
+  note: string | null;
+  created_at: Date;
+}
+
+const toRequest = (row: RequestRow): CancelRequestRecord => ({
+  id: String(row.id),
+  shopId: row.shop_id,
+  orderNo: row.order_no,
+  packNo: row.pack_no,
+  requestedAt: row.requested_at,
+  reason: row.reason,
+  status: row.status,
+  outcome: row.outcome,
+  firstSeenAt: row.first_seen_at,
+  updatedAt: row.updated_at,
+});
+
+export const toStoredDecision = (row: DecisionRow): StoredDecision => ({
+  id: String(row.id),
+  requestId: String(row.request_id),
+  kind: row.kind,
+  code: row.code,
+  reason: row.reason,
+  trail: row.trail,
+  suggested: row.suggested,
+  tracking: row.tracking,
+  sellerFaultCause: row.seller_fault_cause,
+  trackingDeadline: row.tracking_deadline,
+  decidedBy: row.decided_by,
+  note: row.note,
+  createdAt: row.created_at,
+});
+
+/** Cancel requests, the decisions taken on them, and the review queue. */
+export class CancelRequestRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Records requests seen by a poll. The same request (order number + request time) seen by several
+   * overlapping polls is one row; returns how many were new.
+   */
+  async recordRequests(shopId: string, claims: readonly Claim[], manager?: EntityManager): Promise<number> {
+    if (claims.length === 0) return 0;
+    const em = manager ?? this.dataSource.manager;
+    const rows: unknown[] = await em.query(
+      `INSERT INTO cancel_requests (shop_id, order_no, pack_no, requested_at, reason)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[])
+       ON CONFLICT (shop_id, order_no, requested_at) DO NOTHING
+       RETURNING id`,
+      [
+        shopId,
+        claims.map((claim) => claim.orderNo),
+        claims.map((claim) => claim.packNo || null),
+        claims.map((claim) => claim.requestedAt),
+        claims.map((claim) => claim.reason),
+      ],
+    );
+    return rows.length;
+  }
+
+  /** Ids of requests no one has decided yet, oldest first. */
+  async findUndecidedRequestIds(shopId: string, limit = 500): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM cancel_requests WHERE shop_id = $1 AND status = 'pending' ORDER BY requested_at, id LIMIT $2`,
+      [shopId, limit],
+    );
+    return rows.map((row) => String(row.id));
+  }
+
+  /**
+   * Locks one request in the given statuses for the caller's transaction, or returns null when
+   * another process holds it or its status moved on. This is what keeps two daemons from acting
+   * twice on the same request.
+   */
+  async lockRequest(manager: EntityManager, id: string, statuses: readonly RequestStatus[]): Promise<CancelRequestRecord | null> {
+    const rows: RequestRow[] = await manager.query(
+      `SELECT * FROM cancel_requests WHERE id = $1 AND status = ANY($2) FOR UPDATE SKIP LOCKED`,
+      [id, statuses],
+    );
+    return rows[0] ? toRequest(rows[0]) : null;
+  }
+
+  async findRequest(id: string, manager?: EntityManager): Promise<CancelRequestRecord | null> {
+    const em = manager ?? this.dataSource.manager;
+    const rows: RequestRow[] = await em.query('SELECT * FROM cancel_requests WHERE id = $1', [id]);
+    return rows[0] ? toRequest(rows[0]) : null;
+  }
+
+  /** Appends a decision with its rule trail and makes it the request's current one. */
+  async recordDecision(
+    manager: EntityManager,
+    requestId: string,
+    decision: Decision,
+    decidedBy: string,
+    note: string | null = null,
+  ): Promise<string> {
+    const [row]: Array<{ id: string }> = await manager.query(
+      `INSERT INTO decisions (request_id, kind, code, reason, trail, suggested, tracking, seller_fault_cause,
+         tracking_deadline, decided_by, note)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8, $9, $10, $11) RETURNING id`,
+      [
+        requestId,
+        decision.kind,
+        decision.code,
+        decision.reason,
+        JSON.stringify(decision.trail),
+        decision.suggested ?? null,
+        decision.tracking ? JSON.stringify(decision.tracking) : null,
+        decision.sellerFaultCause ?? null,
+        decision.trackingDeadline ?? null,
+        decidedBy,
+        note,
+      ],
+    );
+    await manager.query('UPDATE cancel_requests SET current_decision_id = $2, updated_at = now() WHERE id = $1', [requestId, row!.id]);
+    return String(row!.id);
+  }
+
+  async setStatus(manager: EntityManager, requestId: string, status: RequestStatus, outcome: string | null = null): Promise<void> {
+    await manager.query(
+      'UPDATE cancel_requests SET status = $2, outcome = COALESCE($3, outcome), updated_at = now() WHERE id = $1',
+      [requestId, status, outcome],
+    );
+  }
+
+  async currentDecision(requestId: string, manager?: EntityManager): Promise<StoredDecision | null> {
+    const em = manager ?? this.dataSource.manager;
+    const rows: DecisionRow[] = await em.query(
+      `SELECT d.* FROM decisions d JOIN cancel_requests r ON r.current_decision_id = d.id WHERE r.id = $1`,
+      [requestId],
+    );
+    return rows[0] ? toStoredDecision(rows[0]) : null;
+  }
+
+  async decisionsOf(requestId: string): Promise<StoredDecision[]> {
+    const rows: DecisionRow[] = await this.dataSource.query('SELECT * FROM decisions WHERE request_id = $1 ORDER BY id', [requestId]);
+    return rows.map(toStoredDecision);
+  }
+
+  /** Requests waiting for a person, oldest first, with the current decision (reason, trail, suggestion). */
+  async reviewQueue(shopId?: string, limit = 200): Promise<ReviewItem[]> {
+    const rows: Array<RequestRow & { decision: DecisionRow | null; item_title: string | null; seller_item_code: string | null }> =
+      await this.dataSource.query(
+        `SELECT r.*, to_jsonb(d) AS decision, o.item_title, o.seller_item_code
+         FROM cancel_requests r
+         LEFT JOIN decisions d ON d.id = r.current_decision_id
+         LEFT JOIN orders o ON o.shop_id = r.shop_id AND o.order_no = r.order_no
+         WHERE r.status = 'review' AND ($1::uuid IS NULL OR r.shop_id = $1)
+         ORDER BY r.requested_at, r.id LIMIT $2`,
+        [shopId ?? null, limit],
+      );
+    return rows.map((row) => ({
+      request: toRequest(row),
+      decision: row.decision
+        ? toStoredDecision({
+            ...row.decision,
+            tracking_deadline: row.decision.tracking_deadline ? new Date(row.decision.tracking_deadline) : null,
+            created_at: new Date(row.decision.created_at),
+          })
+        : null,
+      itemTitle: row.item_title,
+      sellerItemCode: row.seller_item_code,
+    }));
+  }
+
+  /** Pending or in-review requests on an order; a completed cancel or a shipment settles them. */
+  async openRequestIdsForOrder(shopId: string, orderNo: string, manager?: EntityManager): Promise<string[]> {
+    const em = manager ?? this.dataSource.manager;
+    const rows: Array<{ id: string }> = await em.query(
+      `SELECT id FROM cancel_requests WHERE shop_id = $1 AND order_no = $2 AND status IN ('pending', 'review')`,
+      [shopId, orderNo],
+    );
+    return rows.map((row) => String(row.id));
+  }
+
+  async countByStatus(shopId?: string): Promise<Record<RequestStatus, number>> {
+    const rows: Array<{ status: RequestStatus; n: number }> = await this.dataSource.query(
+      `SELECT status, count(*)::int AS n FROM cancel_requests WHERE ($1::uuid IS NULL OR shop_id = $1) GROUP BY status`,
+      [shopId ?? null],
+    );
+    const counts: Record<RequestStatus, number> = { pending: 0, review: 0, acting: 0, done: 0, closed: 0 };
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
+  }
+
+  /**
+   * Requests that must be refused with a tracking number today whose tracking is not in Qoo10 by the
+   * cut-off: still waiting for a person (shipped without tracking), or a refusal whose submission has
+   * not succeeded.
+   */
+  async overdueTrackingRequests(shopId: string, now: Date): Promise<Array<{ id: string; orderNo: string; deadline: Date }>> {
+    const rows: Array<{ id: string; order_no: string; tracking_deadline: Date }> = await this.dataSource.query(
+      `SELECT r.id, r.order_no, d.tracking_deadline
+       FROM cancel_requests r JOIN decisions d ON d.id = r.current_decision_id
+       WHERE r.shop_id = $1 AND r.status IN ('review', 'acting') AND d.tracking_deadline IS NOT NULL
+         AND d.tracking_deadline < $2
+         AND (d.kind = 'refuse' OR d.suggested = 'refuse')`,
+      [shopId, now],
+    );
+    return rows.map((row) => ({ id: String(row.id), orderNo: row.order_no, deadline: row.tracking_deadline }));
+  }
+}

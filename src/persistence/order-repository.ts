@@ -1,0 +1,203 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Claim, Order, OrderSnapshot, ShippingStatusCode } from '../domain/types';
+import { jstMonthOf } from '../domain/jst-calendar';
+
+interface OrderRow {
+  order_no: string;
+  pack_no: string;
+  ordered_at: Date;
+  paid_at: Date | null;
+  shipping_deadline: Date | null;
+  shipped_at: Date | null;
+  delivered_at: Date | null;
+  shipping_status: number | null;
+  item_no: string;
+  seller_item_code: string | null;
+  item_title: string;
+  item_option: string | null;
+  quantity: number;
+  unit_price_yen: string;
+  total_yen: string;
+  payment_method: string | null;
+  carrier: string | null;
+  tracking_no: string | null;
+  buyer_name: string | null;
+  buyer_email: string | null;
+}
+
+function toOrder(row: OrderRow): Order {
+  return {
+    orderNo: row.order_no,
+    packNo: row.pack_no,
+    orderedAt: row.ordered_at,
+    paidAt: row.paid_at,
+    shippingDeadline: row.shipping_deadline,
+    shippedAt: row.shipped_at,
+    deliveredAt: row.delivered_at,
+    shippingStatus: row.shipping_status as ShippingStatusCode | null,
+    itemNo: row.item_no,
+    sellerItemCode: row.seller_item_code,
+    itemTitle: row.item_title,
+    itemOption: row.item_option,
+    quantity: row.quantity,
+    unitPriceYen: Number(row.unit_price_yen),
+    totalYen: Number(row.total_yen),
+    paymentMethod: row.payment_method,
+    carrier: row.carrier,
+    trackingNo: row.tracking_no,
+    buyerName: row.buyer_name,
+    buyerEmail: row.buyer_email,
+  };
+}
+
+const COLUMNS = [
+  'order_no', 'pack_no', 'ordered_at', 'order_month', 'paid_at', 'shipping_deadline', 'shipped_at', 'delivered_at',
+  'shipping_status', 'item_no', 'seller_item_code', 'item_title', 'item_option', 'quantity', 'unit_price_yen',
+  'total_yen', 'payment_method', 'carrier', 'tracking_no', 'buyer_name', 'buyer_email',
+] as const;
+const TYPES = [
+  'text', 'text', 'timestamptz', 'text', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz', 'smallint',
+  'text', 'text', 'text', 'text', 'integer', 'bigint', 'bigint', 'text', 'text', 'text', 'text', 'text',
+];
+
+function columnsOf(order: Order): unknown[] {
+  return [
+    order.orderNo, order.packNo, order.orderedAt, jstMonthOf(order.orderedAt), order.paidAt, order.shippingDeadline,
+    order.shippedAt, order.deliveredAt, order.shippingStatus, order.itemNo, order.sellerItemCode, order.itemTitle,
+    order.itemOption, order.quantity, order.unitPriceYen, order.totalYen, order.paymentMethod, order.carrier,
+    order.trackingNo, order.buyerName, order.buyerEmail,
+  ];
+}
+
+/** Orders (one row per Qoo10 OrderNo) and the per-month order counts that feed the rate. */
+export class OrderRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Inserts new orders and refreshes known ones in one statement. Orders seen for the first time
+   * increment the month's order count (the rate's denominator), so the count never needs a scan.
+   * Known values are never overwritten with blanks: Qoo10 lists omit fields now and then.
+   * Callers serialise polls per shop (advisory lock), which keeps the paid-count transition exact.
+   */
+  async upsertOrders(shopId: string, orders: readonly Order[], manager?: EntityManager): Promise<{ inserted: number }> {
+    if (orders.length === 0) return { inserted: 0 };
+    const run = async (em: EntityManager) => {
+      const unique = [...new Map(orders.map((order) => [order.orderNo, order])).values()];
+      const wasPaid = new Map<string, boolean>(
+        (
+          await em.query('SELECT order_no, paid_at IS NOT NULL AS paid FROM orders WHERE shop_id = $1 AND order_no = ANY($2)', [
+            shopId,
+            unique.map((order) => order.orderNo),
+          ])
+        ).map((row: { order_no: string; paid: boolean }) => [row.order_no, row.paid]),
+      );
+      const values = unique.map(columnsOf);
+      const arrays = COLUMNS.map((_, index) => values.map((row) => row[index]));
+      const unnest = COLUMNS.map((_, index) => `$${index + 2}::${TYPES[index]}[]`).join(', ');
+      const keep = (column: string) => `${column} = COALESCE(EXCLUDED.${column}, orders.${column})`;
+      const inserted: Array<{ order_no: string }> = await em.query(
+        `INSERT INTO orders (shop_id, ${COLUMNS.join(', ')})
+         SELECT $1, * FROM unnest(${unnest})
+         ON CONFLICT (shop_id, order_no) DO UPDATE SET
+           ${['paid_at', 'shipping_deadline', 'shipped_at', 'delivered_at', 'shipping_status', 'seller_item_code',
+             'item_option', 'payment_method', 'carrier', 'tracking_no', 'buyer_name', 'buyer_email'].map(keep).join(', ')},
+           updated_at = now()
+         RETURNING order_no, (xmax = 0) AS inserted`,
+        [shopId, ...arrays],
+      ).then((rows: Array<{ order_no: string; inserted: boolean }>) => rows.filter((row) => row.inserted));
+
+      const insertedSet = new Set(inserted.map((row) => row.order_no));
+      const placed = new Map<string, number>();
+      const paid = new Map<string, number>();
+      for (const order of unique) {
+        const month = jstMonthOf(order.orderedAt);
+        if (insertedSet.has(order.orderNo)) placed.set(month, (placed.get(month) ?? 0) + 1);
+        const newlyPaid = order.paidAt !== null && (insertedSet.has(order.orderNo) || wasPaid.get(order.orderNo) === false);
+        if (newlyPaid) paid.set(month, (paid.get(month) ?? 0) + 1);
+      }
+      const months = [...new Set([...placed.keys(), ...paid.keys()])];
+      if (months.length > 0) {
+        await em.query(
+          `INSERT INTO monthly_order_counts (shop_id, month, orders_placed, orders_paid)
+           SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[])
+           ON CONFLICT (shop_id, month) DO UPDATE SET
+             orders_placed = monthly_order_counts.orders_placed + EXCLUDED.orders_placed,
+             orders_paid = monthly_order_counts.orders_paid + EXCLUDED.orders_paid`,
+          [shopId, months, months.map((m) => placed.get(m) ?? 0), months.map((m) => paid.get(m) ?? 0)],
+        );
+      }
+      return { inserted: insertedSet.size };
+    };
+    return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  /**
+   * A cancel can concern an order the service never listed (Qoo10 drops cancelled orders from the
+   * order list, and instant cancels happen between polls). It is still one of the month's orders.
+   */
+  async ensureOrderFromClaim(shopId: string, claim: Claim, manager?: EntityManager): Promise<void> {
+    if (!claim.orderedAt) return;
+    const order: Order = {
+      orderNo: claim.orderNo,
+      packNo: claim.packNo || claim.orderNo,
+      orderedAt: claim.orderedAt,
+      paidAt: null,
+      shippingDeadline: null,
+      shippedAt: null,
+      deliveredAt: null,
+      shippingStatus: null,
+      itemNo: claim.itemNo,
+      sellerItemCode: claim.sellerItemCode,
+      itemTitle: claim.itemTitle,
+      itemOption: null,
+      quantity: claim.quantity,
+      unitPriceYen: claim.quantity > 0 ? Math.round(claim.paymentAmountYen / claim.quantity) : claim.paymentAmountYen,
+      totalYen: claim.paymentAmountYen,
+      paymentMethod: null,
+      carrier: claim.carrier,
+      trackingNo: claim.trackingNo,
+      buyerName: null,
+      buyerEmail: null,
+    };
+    await this.upsertOrders(shopId, [order], manager);
+  }
+
+  async findOrder(shopId: string, orderNo: string, manager?: EntityManager): Promise<Order | null> {
+    const em = manager ?? this.dataSource.manager;
+    const rows: OrderRow[] = await em.query('SELECT * FROM orders WHERE shop_id = $1 AND order_no = $2', [shopId, orderNo]);
+    return rows[0] ? toOrder(rows[0]) : null;
+  }
+
+  /** Every line of the cart: a refusal submits tracking for all of them. */
+  async findCartOrderNos(shopId: string, packNo: string, manager?: EntityManager): Promise<string[]> {
+    const em = manager ?? this.dataSource.manager;
+    const rows: Array<{ order_no: string }> = await em.query(
+      'SELECT order_no FROM orders WHERE shop_id = $1 AND pack_no = $2 AND cancelled_at IS NULL ORDER BY order_no',
+      [shopId, packNo],
+    );
+    return rows.map((row) => row.order_no);
+  }
+
+  /** Stores what a fresh read of the order showed (status, shipping, tracking). */
+  async applySnapshot(shopId: string, snapshot: OrderSnapshot, manager?: EntityManager): Promise<void> {
+    const em = manager ?? this.dataSource.manager;
+    await em.query(
+      `UPDATE orders SET
+         shipping_status = COALESCE($3, shipping_status),
+         shipped_at = COALESCE($4, shipped_at),
+         carrier = COALESCE($5, carrier),
+         tracking_no = COALESCE($6, tracking_no),
+         updated_at = now()
+       WHERE shop_id = $1 AND order_no = $2`,
+      [shopId, snapshot.orderNo, snapshot.shippingStatus, snapshot.shippedAt, snapshot.carrier, snapshot.trackingNo],
+    );
+  }
+
+  async markCancelled(shopId: string, orderNo: string, at: Date, manager?: EntityManager): Promise<void> {
+    const em = manager ?? this.dataSource.manager;
+    await em.query(
+      'UPDATE orders SET cancelled_at = COALESCE(cancelled_at, $3), updated_at = now() WHERE shop_id = $1 AND order_no = $2',
+      [shopId, orderNo, at],
+    );
+  }
+}

@@ -1,0 +1,201 @@
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logger';
+import { ClaimStatus, ShippingStatus, type Shop } from '../domain/types';
+import { cancelCauseOfDecision } from '../domain/cancel-rate';
+import { snapshotShowsShipped } from '../domain/money-safety';
+import type { Qoo10Client, CancelCause } from '../qoo10/qoo10-client';
+import { isQoo10Error, Qoo10AuthError, Qoo10KeyExpiredError } from '../qoo10/errors';
+import type { ActionRecord, ActionRepository } from '../persistence/action-repository';
+import type { CancelRequestRepository } from '../persistence/cancel-request-repository';
+import type { OrderRepository } from '../persistence/order-repository';
+import type { CancelRepository } from '../persistence/cancel-repository';
+import type { ShopRepository } from '../persistence/shop-repository';
+import type { AlertService } from './alert-service';
+
+export type SendResult = 'succeeded' | 'failed' | 'unknown' | 'skipped';
+
+/** Where a person answers a request by hand when the API refuses an action. */
+export const QSM_STEPS = 'QSM: 配送/キャンセル/未受取 → キャンセル要請 → the order';
+
+interface Failure {
+  code: string;
+  message: string;
+}
+
+/**
+ * Sends committed outbox rows to Qoo10 and closes them with Qoo10's answer. A call whose outcome is
+ * unknown (timeout, 5xx, malformed answer, crash) stays 'sending' and is reconciled later by
+ * re-reading the order, never by blindly sending again.
+ */
+export class ActionExecutor {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly actions: ActionRepository,
+    private readonly requests: CancelRequestRepository,
+    private readonly orders: OrderRepository,
+    private readonly cancels: CancelRepository,
+    private readonly shops: ShopRepository,
+    private readonly alerts: AlertService,
+    private readonly logger: Logger,
+    /** A 'sending' row older than this belongs to a dead process (or a lost answer): reconcile it. */
+    private readonly staleAfterMs: number,
+  ) {}
+
+  async send(shop: Shop, client: Qoo10Client, actionId: string, now: Date, signal?: AbortSignal): Promise<SendResult> {
+    const action = await this.actions.claimForSending(actionId);
+    if (!action) return 'skipped';
+    const log = this.logger.child({ shopId: shop.id, actionId, kind: action.kind, orderNo: action.orderNo });
+    try {
+      if (action.kind === 'cancel') {
+        // The last look before money moves: a shipped order is never cancelled, whoever decided.
+        const snapshot = await client.getOrderSnapshot(action.orderNo, signal);
+        if (!snapshot) return this.recordFailure(shop, action, { code: 'order_not_found_on_qoo10', message: 'Qoo10 does not return this order any more.' }, now);
+        if (snapshot.claimStatus === ClaimStatus.Cancelled) {
+          await this.recordSuccess(shop, action, { resultCode: 0, note: 'already cancelled on Qoo10 when re-read' }, now);
+          return 'succeeded';
+        }
+        if (snapshot.claimStatus !== ClaimStatus.CancelRequested) {
+          return this.recordFailure(shop, action, { code: 'request_not_pending', message: 'Qoo10 no longer shows a pending cancel request on this order; nothing was sent.' }, now);
+        }
+        if (snapshotShowsShipped(snapshot)) {
+          return this.recordFailure(shop, action, { code: 'order_shipped', message: 'The order shipped before the cancel was sent; nothing was sent.' }, now);
+        }
+        const input = action.request as { orderNo: string; cause: CancelCause; memo: string };
+        await client.cancelOrder({ orderNo: input.orderNo, cause: input.cause, memo: input.memo }, signal);
+      } else {
+        const input = action.request as { orderNo: string; carrier: string; trackingNo: string };
+        await client.setSendingInfo({ orderNo: input.orderNo, carrier: input.carrier, trackingNo: input.trackingNo }, signal);
+      }
+      await this.recordSuccess(shop, action, { resultCode: 0 }, now);
+      log.info('action carried out on Qoo10');
+      return 'succeeded';
+    } catch (error) {
+      if (isQoo10Error(error) && !error.retryable) {
+        if (error instanceof Qoo10KeyExpiredError || error instanceof Qoo10AuthError) await this.keyProblem(shop, error);
+        return this.recordFailure(shop, action, { code: error.code, message: error.message }, now, error.toJSON());
+      }
+      // Unknown outcome: Qoo10 may or may not have applied it. Reconciliation re-reads the order.
+      log.warn({ err: isQoo10Error(error) ? error.toJSON() : String(error) }, 'action outcome unknown; will reconcile');
+      return 'unknown';
+    }
+  }
+
+  /**
+   * Finishes what a crash or a lost answer left open: pending rows are sent; stale 'sending' rows are
+   * settled by what Qoo10 shows now (done → succeeded; not done → back in line and sent).
+   */
+  async reconcile(shop: Shop, client: Qoo10Client, now: Date, signal?: AbortSignal): Promise<Record<SendResult, number>> {
+    const tally: Record<SendResult, number> = { succeeded: 0, failed: 0, unknown: 0, skipped: 0 };
+    const open = await this.actions.findUnfinished(shop.id, new Date(now.getTime() - this.staleAfterMs));
+    for (const action of open) {
+      if (signal?.aborted) break;
+      if (action.state === 'sending') {
+        const settled = await this.settleFromQoo10(shop, client, action, now, signal);
+        if (settled) {
+          tally[settled] += 1;
+          continue;
+        }
+        await this.actions.returnToPending(action.id, { code: 'reconciled', message: 'not applied on Qoo10 after an unknown outcome; sending again' });
+      }
+      tally[await this.send(shop, client, action.id, now, signal)] += 1;
+    }
+    return tally;
+  }
+
+  private async settleFromQoo10(shop: Shop, client: Qoo10Client, action: ActionRecord, now: Date, signal?: AbortSignal): Promise<SendResult | null> {
+    const snapshot = await client.getOrderSnapshot(action.orderNo, signal);
+    if (!snapshot) return null;
+    if (action.kind === 'cancel') {
+      if (snapshot.claimStatus === ClaimStatus.Cancelled) {
+        await this.recordSuccess(shop, action, { resultCode: 0, note: 'reconciled: cancelled on Qoo10' }, now);
+        return 'succeeded';
+      }
+      return null;
+    }
+    const ours = (action.request as { trackingNo: string }).trackingNo;
+    if (snapshot.trackingNo === ours) {
+      await this.recordSuccess(shop, action, { resultCode: 0, note: 'reconciled: tracking present on Qoo10' }, now);
+      return 'succeeded';
+    }
+    return null;
+  }
+
+  /** Closes an action as applied on Qoo10 and, when it was the last of its request, settles the request. */
+  async recordSuccess(shop: Shop, action: ActionRecord, response: Record<string, unknown>, now: Date): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      await this.actions.markSucceeded(action.id, { ...response, at: now.toISOString() }, em);
+      if (action.kind === 'send_tracking') {
+        const sent = action.request as { carrier: string; trackingNo: string };
+        await this.orders.applySnapshot(
+          shop.id,
+          { orderNo: action.orderNo, packNo: null, shippingStatus: ShippingStatus.InDelivery, orderedAt: null, shippedAt: null,
+            carrier: sent.carrier, trackingNo: sent.trackingNo, claimStatus: null, claimReason: null, claimRequestedAt: null },
+          em,
+        );
+        await em.query(
+          `UPDATE tracking_numbers SET status = 'submitted', submitted_at = $4, action_id = $5, error = NULL
+           WHERE shop_id = $1 AND order_no = $2 AND tracking_no = $3 AND status IN ('pending', 'rejected')`,
+          [shop.id, action.orderNo, sent.trackingNo, now, action.id],
+        );
+      }
+      if (!action.requestId) return;
+      const siblings = await em.query(`SELECT state FROM actions WHERE request_id = $1`, [action.requestId]);
+      if (!siblings.every((row: { state: string }) => row.state === 'succeeded')) return;
+      const decision = await this.requests.currentDecision(action.requestId, em);
+      const request = await this.requests.findRequest(action.requestId, em);
+      if (!decision || !request) return;
+      const cause = cancelCauseOfDecision({ kind: decision.kind, sellerFaultCause: decision.sellerFaultCause ?? undefined });
+      if (cause) {
+        const order = await this.orders.findOrder(shop.id, request.orderNo, em);
+        await this.orders.markCancelled(shop.id, request.orderNo, now, em);
+        if (order) {
+          await this.cancels.recordCancel(
+            shop.id,
+            { orderNo: order.orderNo, orderedAt: order.orderedAt, cancelledAt: now, cause, itemKey: order.sellerItemCode ?? order.itemNo, itemTitle: order.itemTitle, source: 'action' },
+            em,
+          );
+        }
+      }
+      const outcome = decision.kind === 'accept' ? 'accepted' : decision.kind === 'refuse' ? 'refused' : 'cancelled_seller_fault';
+      await this.requests.setStatus(em, action.requestId, 'done', outcome);
+    });
+  }
+
+  /** Closes an action as refused by Qoo10: the request goes to a person and an alert is raised. */
+  async recordFailure(shop: Shop, action: ActionRecord, failure: Failure, now: Date, response?: unknown): Promise<SendResult> {
+    await this.dataSource.transaction(async (em) => {
+      await this.actions.markFailed(action.id, { ...failure, response }, em);
+      if (action.kind === 'send_tracking') {
+        const sent = action.request as { trackingNo: string };
+        await em.query(
+          `UPDATE tracking_numbers SET status = 'rejected', error = $4, action_id = $5
+           WHERE shop_id = $1 AND order_no = $2 AND tracking_no = $3`,
+          [shop.id, action.orderNo, sent.trackingNo, `${failure.code}: ${failure.message}`, action.id],
+        );
+      }
+      if (!action.requestId) return;
+      const current = await this.requests.currentDecision(action.requestId, em);
+      await this.requests.recordDecision(
+        em,
+        action.requestId,
+        {
+          kind: 'review',
+          code: failure.code === 'order_shipped' ? 'order_shipped_before_action' : 'qoo10_refused_action',
+          reason: `Qoo10 did not take the ${action.kind === 'cancel' ? 'cancel' : 'tracking number'} (${failure.code}: ${failure.message}). Check the order and answer in ${QSM_STEPS}.`,
+          trail: [...(current?.trail ?? []), { rule: 'action', note: `${action.kind} on ${action.orderNo} failed: ${failure.code}.` }],
+          suggested: failure.code === 'order_shipped' ? 'refuse' : undefined,
+        },
+        'auto',
+      );
+      await this.requests.setStatus(em, action.requestId, 'review');
+    });
+    await this.alerts.actionRefused(shop, action, failure, now);
+    return 'failed';
+  }
+
+  private async keyProblem(shop: Shop, error: Qoo10AuthError | Qoo10KeyExpiredError): Promise<void> {
+    const status = error instanceof Qoo10KeyExpiredError ? 'expired' : 'rejected';
+    await this.shops.recordKeyStatus(shop.id, status);
+    await this.alerts.keyProblem(shop, status);
+  }
+}

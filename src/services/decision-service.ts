@@ -1,0 +1,247 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from '../logger';
+import { ClaimStatus, type Claim, type Decision, type DecisionFacts, type DecisionKind, type Order, type Shop } from '../domain/types';
+import { applySnapshot, applySnapshotToClaim, decide, isSettled, orderChanged } from '../domain/decide';
+import { hasShipped } from '../domain/money-safety';
+import type { Qoo10Client } from '../qoo10/qoo10-client';
+import { refusalSendingRows } from '../qoo10/decision-mapping';
+import type { OrderRepository } from '../persistence/order-repository';
+import type { CancelRequestRecord, CancelRequestRepository } from '../persistence/cancel-request-repository';
+import type { FactsRepository } from '../persistence/facts-repository';
+import type { ActionRecord, ActionRepository } from '../persistence/action-repository';
+
+/** Review codes whose answer can change when the shop adds a fact (stock, tracking): re-decided each cycle. */
+const FACT_DEPENDENT_REVIEW_CODES = ['stock_unknown', 'shipped_without_tracking', 'order_missing'];
+
+export type Decider = 'auto' | `person:${string}`;
+
+export interface DecisionOutcome {
+  requestId: string;
+  /** Null when the request was skipped (another process holds it, or it is no longer open). */
+  decision: Decision | null;
+  /** What happened to the request: closed (settled on Qoo10), review (waits for a person), acting (actions queued). */
+  status: 'closed' | 'review' | 'acting' | 'skipped';
+  actions: ActionRecord[];
+}
+
+/** The request as decide() reads it: the stored request with its order's item fields. */
+function claimOf(request: CancelRequestRecord, order: Order | null): Claim {
+  return {
+    orderNo: request.orderNo,
+    packNo: request.packNo ?? order?.packNo ?? request.orderNo,
+    claimStatus: ClaimStatus.CancelRequested,
+    reason: request.reason,
+    requestedAt: request.requestedAt,
+    completedAt: null,
+    orderedAt: order?.orderedAt ?? null,
+    itemNo: order?.itemNo ?? '',
+    sellerItemCode: order?.sellerItemCode ?? null,
+    itemTitle: order?.itemTitle ?? '',
+    quantity: order?.quantity ?? 0,
+    paymentAmountYen: order?.totalYen ?? 0,
+    carrier: order?.carrier ?? null,
+    trackingNo: order?.trackingNo ?? null,
+  };
+}
+
+/**
+ * Decides cancel requests and turns decisions into outbox rows. For each request, in one
+ * transaction holding the request's row lock (SKIP LOCKED, so a second daemon moves on):
+ * decide on what is stored → if the decision would act, re-read the order from Qoo10 and decide
+ * again when it changed → record the decision with its trail → queue the actions. Nothing is sent
+ * to Qoo10 here; the ActionExecutor sends committed outbox rows.
+ */
+export class DecisionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly orders: OrderRepository,
+    private readonly requests: CancelRequestRepository,
+    private readonly facts: FactsRepository,
+    private readonly actions: ActionRepository,
+    private readonly exclusionHours: number,
+    private readonly logger: Logger,
+  ) {}
+
+  async decideRequest(shop: Shop, client: Qoo10Client, requestId: string, now: Date, signal?: AbortSignal): Promise<DecisionOutcome> {
+    return this.dataSource.transaction(async (em) => {
+      const request = await this.requests.lockRequest(em, requestId, ['pending', 'review']);
+      if (!request) return { requestId, decision: null, status: 'skipped', actions: [] };
+      const previous = request.status === 'review' ? await this.requests.currentDecision(requestId, em) : null;
+
+      let order = await this.orders.findOrder(shop.id, request.orderNo, em);
+      let claim = claimOf(request, order);
+      let facts = order ? await this.facts.factsFor(shop.id, order, em) : null;
+      let decision = this.decide(claim, order, facts, shop, now);
+      let note: string | null = null;
+
+      if (this.wouldAct(decision, shop)) {
+        // Re-read right before acting: the order may have shipped or the buyer withdrawn since the poll.
+        const snapshot = await client.getOrderSnapshot(request.orderNo, signal);
+        if (!snapshot) {
+          decision = { ...decision, kind: 'review', code: 'order_not_found_on_qoo10', reason: 'Qoo10 no longer returns this order; check it in QSM.', suggested: undefined };
+        } else if (order && orderChanged(order, snapshot)) {
+          await this.orders.applySnapshot(shop.id, snapshot, em);
+          order = applySnapshot(order, snapshot);
+          claim = applySnapshotToClaim(claim, snapshot);
+          facts = await this.facts.factsFor(shop.id, order, em);
+          decision = this.decide(claim, order, facts, shop, now);
+          note = 'The order changed between the poll and the action; decided again on the fresh read.';
+        }
+      }
+
+      // A review that comes out the same again is left alone: no new row every cycle.
+      if (previous && previous.kind === decision.kind && previous.code === decision.code) {
+        return { requestId, decision, status: 'skipped', actions: [] };
+      }
+
+      const decisionId = await this.requests.recordDecision(em, requestId, decision, 'auto', note);
+      if (isSettled(decision)) {
+        await this.requests.setStatus(em, requestId, 'closed', decision.code);
+        return { requestId, decision, status: 'closed', actions: [] };
+      }
+      if (!this.wouldAct(decision, shop)) {
+        await this.requests.setStatus(em, requestId, 'review');
+        return { requestId, decision, status: 'review', actions: [] };
+      }
+      const actions = await this.queueActions(em, shop, request, order!, decision, decisionId);
+      await this.requests.setStatus(em, requestId, 'acting');
+      return { requestId, decision, status: 'acting', actions };
+    });
+  }
+
+  /** Review requests whose answer may have changed because the shop added a fact. */
+  async findRedecidableReviewIds(shopId: string): Promise<string[]> {
+    const items = await this.requests.reviewQueue(shopId, 500);
+    return items
+      .filter((item) => item.decision && item.decision.decidedBy === 'auto' && FACT_DEPENDENT_REVIEW_CODES.includes(item.decision.code))
+      .map((item) => item.request.id);
+  }
+
+  /**
+   * A person's decision on a review item: `kind` is carried out after the same re-read and the same
+   * money-safety check as an automatic one (a shipped order is never cancelled, whoever asks).
+   */
+  async decideByPerson(
+    shop: Shop,
+    client: Qoo10Client,
+    requestId: string,
+    input: { kind: Exclude<DecisionKind, 'review'>; person: string; note: string | null },
+    signal?: AbortSignal,
+  ): Promise<{ ok: true; actions: ActionRecord[] } | { ok: false; code: string; message: string }> {
+    return this.dataSource.transaction(async (em) => {
+      const request = await this.requests.lockRequest(em, requestId, ['review', 'pending']);
+      if (!request) return { ok: false, code: 'request_not_open', message: 'This request is not waiting for a decision (already settled or being processed).' };
+      const current = await this.requests.currentDecision(requestId, em);
+      let order = await this.orders.findOrder(shop.id, request.orderNo, em);
+      if (!order) return { ok: false, code: 'order_missing', message: 'No order data is held for this request; handle it in QSM.' };
+
+      const snapshot = await client.getOrderSnapshot(request.orderNo, signal);
+      if (!snapshot) return { ok: false, code: 'order_not_found_on_qoo10', message: 'Qoo10 does not return this order; handle it in QSM.' };
+      await this.orders.applySnapshot(shop.id, snapshot, em);
+      order = applySnapshot(order, snapshot);
+      if (snapshot.claimStatus !== ClaimStatus.CancelRequested) {
+        await this.requests.setStatus(em, requestId, 'closed', 'request_not_pending');
+        return { ok: false, code: 'request_not_pending', message: 'Qoo10 no longer shows this cancel request as pending; nothing was sent.' };
+      }
+      const facts = await this.facts.factsFor(shop.id, order, em);
+      if (input.kind !== 'refuse' && hasShipped(order, facts)) {
+        return { ok: false, code: 'order_shipped', message: 'The order has shipped: a cancel would lose the item and the money. Refuse it with the tracking number instead.' };
+      }
+      const tracking = current?.tracking ?? facts.tracking ?? (order.trackingNo && order.carrier ? { carrier: order.carrier, trackingNo: order.trackingNo } : null);
+      if (input.kind === 'refuse' && !tracking) {
+        return { ok: false, code: 'tracking_missing', message: 'Refusing needs the tracking number: enter it first (it is what tells Qoo10 the order shipped).' };
+      }
+      const decision: Decision = {
+        kind: input.kind,
+        code: current?.suggested === input.kind ? 'approved_by_person' : 'overridden_by_person',
+        reason: input.note ?? `Decided by ${input.person}.`,
+        trail: [...(current?.trail ?? []), { rule: 'person', note: `${input.person} chose ${input.kind}.` }],
+        tracking: input.kind === 'refuse' ? tracking! : undefined,
+        sellerFaultCause: input.kind === 'seller-fault' ? current?.sellerFaultCause ?? facts.shopFault ?? 'out_of_stock' : undefined,
+      };
+      const decisionId = await this.requests.recordDecision(em, requestId, decision, `person:${input.person}`, input.note);
+      const actions = await this.queueActions(em, shop, request, order, decision, decisionId);
+      await this.requests.setStatus(em, requestId, 'acting');
+      return { ok: true, actions };
+    });
+  }
+
+  /** The request was answered in QSM by hand: close it, keeping who said so and why. */
+  async markHandledInQsm(requestId: string, person: string, note: string | null): Promise<boolean> {
+    return this.dataSource.transaction(async (em) => {
+      const request = await this.requests.lockRequest(em, requestId, ['review', 'pending']);
+      if (!request) return false;
+      const current = await this.requests.currentDecision(requestId, em);
+      await this.requests.recordDecision(
+        em,
+        requestId,
+        {
+          kind: 'review',
+          code: 'handled_in_qsm',
+          reason: note ?? 'Answered by hand in QSM.',
+          trail: [...(current?.trail ?? []), { rule: 'person', note: `${person} answered it in QSM.` }],
+        },
+        `person:${person}`,
+        note,
+      );
+      await this.requests.setStatus(em, requestId, 'closed', 'handled_in_qsm');
+      return true;
+    });
+  }
+
+  private decide(claim: Claim, order: Order | null, facts: DecisionFacts | null, shop: Shop, now: Date): Decision {
+    const known: DecisionFacts = facts ?? { stockAvailable: null, madeToOrder: false, packed: false, handedToCarrier: false, tracking: null, shopFault: null };
+    return decide(claim, order, known, shop.policy, now, { exclusionHours: this.exclusionHours });
+  }
+
+  private wouldAct(decision: Decision, shop: Shop): boolean {
+    return decision.kind !== 'review' && shop.policy.autoDecisions.includes(decision.kind);
+  }
+
+  /** Outbox rows for a decision. Idempotency keys name the effect, so no effect is queued twice. */
+  private async queueActions(
+    em: EntityManager,
+    shop: Shop,
+    request: CancelRequestRecord,
+    order: Order,
+    decision: Decision,
+    decisionId: string,
+  ): Promise<ActionRecord[]> {
+    if (decision.kind === 'refuse') {
+      const cart = await this.orders.findCartOrderNos(shop.id, order.packNo, em);
+      const rows = refusalSendingRows(cart.length > 0 ? cart : [order.orderNo], decision.tracking!);
+      const queued: ActionRecord[] = [];
+      for (const row of rows) {
+        queued.push(
+          await this.actions.enqueue(em, {
+            shopId: shop.id,
+            requestId: request.id,
+            decisionId,
+            kind: 'send_tracking',
+            orderNo: row.orderNo,
+            idempotencyKey: `send_tracking:${shop.id}:${row.orderNo}:${row.trackingNo}`,
+            request: { ...row },
+          }),
+        );
+      }
+      return queued;
+    }
+    const cause = decision.kind === 'accept' ? 'buyer' : decision.sellerFaultCause ?? 'out_of_stock';
+    const memo =
+      decision.kind === 'accept'
+        ? 'Cancelled at the buyer\'s request (unshipped).'
+        : `Cancelled by the shop: ${cause.replace(/_/g, ' ')}.`;
+    return [
+      await this.actions.enqueue(em, {
+        shopId: shop.id,
+        requestId: request.id,
+        decisionId,
+        kind: 'cancel',
+        orderNo: order.orderNo,
+        // One cancel per order line, whichever request or person asked for it.
+        idempotencyKey: `cancel:${shop.id}:${order.orderNo}`,
+        request: { orderNo: order.orderNo, cause, memo, decisionKind: decision.kind },
+      }),
+    ];
+  }
+}

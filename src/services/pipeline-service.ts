@@ -1,0 +1,146 @@
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logger';
+import type { Shop } from '../domain/types';
+import { isQoo10Error, Qoo10AuthError, Qoo10KeyExpiredError } from '../qoo10/errors';
+import type { ShopRepository } from '../persistence/shop-repository';
+import type { JobRunRepository } from '../persistence/job-run-repository';
+import type { CancelRequestRepository } from '../persistence/cancel-request-repository';
+import type { Qoo10ClientProvider } from './qoo10-clients';
+import type { PollCounts, PollService } from './poll-service';
+import type { DecisionService } from './decision-service';
+import type { ActionExecutor } from './action-executor';
+import type { AlertService } from './alert-service';
+
+export const POLL_JOB = 'poll';
+
+export interface ShopCycleReport {
+  shopId: string;
+  status: 'ok' | 'failed' | 'skipped' | 'aborted';
+  counts: Partial<PollCounts> & Record<string, number>;
+  error?: string;
+}
+
+// A fixed namespace for the per-shop advisory lock (the second key is derived from the shop id).
+const SHOP_LOCK_NAMESPACE = 7_310_422;
+
+/**
+ * One poll cycle per shop, reading like the business: fetch → finish what is open → decide
+ * (re-reading each order right before acting) → act → record → alert. A shop is worked on by one
+ * process at a time (advisory lock); the request row locks guard each decision as well.
+ */
+export class PipelineService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly shops: ShopRepository,
+    private readonly jobRuns: JobRunRepository,
+    private readonly requests: CancelRequestRepository,
+    private readonly clients: Qoo10ClientProvider,
+    private readonly poll: PollService,
+    private readonly decisions: DecisionService,
+    private readonly executor: ActionExecutor,
+    private readonly alerts: AlertService,
+    private readonly logger: Logger,
+    private readonly now: () => Date,
+    private readonly concurrency = 4,
+  ) {}
+
+  async runCycle(signal?: AbortSignal): Promise<ShopCycleReport[]> {
+    const shops = await this.shops.listActiveShops();
+    const reports: ShopCycleReport[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < shops.length && !signal?.aborted) {
+        const shop = shops[next++]!;
+        reports.push(await this.runShop(shop, signal));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, shops.length) }, worker));
+    return reports;
+  }
+
+  async runShop(shop: Shop, signal?: AbortSignal): Promise<ShopCycleReport> {
+    const lock = this.dataSource.createQueryRunner();
+    await lock.connect();
+    try {
+      const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [SHOP_LOCK_NAMESPACE, shop.id]);
+      if (!locked) return { shopId: shop.id, status: 'skipped', counts: {} };
+      try {
+        return await this.runLockedShop(shop, signal);
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock($1, hashtext($2))', [SHOP_LOCK_NAMESPACE, shop.id]);
+      }
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async runLockedShop(shop: Shop, signal?: AbortSignal): Promise<ShopCycleReport> {
+    const startedAt = this.now();
+    const runId = await this.jobRuns.startRun(POLL_JOB, shop.id, startedAt);
+    const window = this.poll.windowFor(await this.jobRuns.lastWindowEnd(POLL_JOB, shop.id), startedAt);
+    const counts: ShopCycleReport['counts'] = {};
+    try {
+      const client = await this.clients(shop);
+      Object.assign(counts, await this.poll.pollShop(shop, client, window, signal));
+
+      const reconciled = await this.executor.reconcile(shop, client, this.now(), signal);
+      counts.reconciled = reconciled.succeeded + reconciled.failed;
+
+      const ids = [...(await this.requests.findUndecidedRequestIds(shop.id)), ...(await this.decisions.findRedecidableReviewIds(shop.id))];
+      counts.decided = 0;
+      counts.actionsSucceeded = 0;
+      counts.actionsFailed = 0;
+      for (const id of ids) {
+        if (signal?.aborted) break;
+        const outcome = await this.decisions.decideRequest(shop, client, id, this.now(), signal);
+        if (outcome.status !== 'skipped') counts.decided += 1;
+        for (const action of outcome.actions) {
+          const result = await this.executor.send(shop, client, action.id, this.now(), signal);
+          if (result === 'succeeded') counts.actionsSucceeded += 1;
+          if (result === 'failed') counts.actionsFailed += 1;
+        }
+      }
+
+      for (const overdue of await this.requests.overdueTrackingRequests(shop.id, this.now())) {
+        await this.alerts.trackingOverdue(shop, overdue.id, overdue.orderNo, overdue.deadline);
+      }
+      if (shop.keyStatus !== 'ok') await this.shops.recordKeyStatus(shop.id, 'ok');
+
+      const status = signal?.aborted ? 'aborted' : 'ok';
+      await this.finish(runId, startedAt, status, counts, null, window);
+      return { shopId: shop.id, status, counts };
+    } catch (error) {
+      if (error instanceof Qoo10KeyExpiredError || error instanceof Qoo10AuthError) {
+        const status = error instanceof Qoo10KeyExpiredError ? 'expired' : 'rejected';
+        await this.shops.recordKeyStatus(shop.id, status);
+        await this.alerts.keyProblem(shop, status);
+      }
+      // A malformed or failed Qoo10 answer is never "no requests": the run fails and the next one
+      // re-reads the same window (the window only advances on success).
+      const message = isQoo10Error(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+      this.logger.error({ shopId: shop.id, err: isQoo10Error(error) ? error.toJSON() : error }, 'poll cycle failed for a shop');
+      await this.finish(runId, startedAt, signal?.aborted ? 'aborted' : 'failed', counts, message, window);
+      return { shopId: shop.id, status: 'failed', counts, error: message };
+    }
+  }
+
+  private async finish(
+    runId: string,
+    startedAt: Date,
+    status: 'ok' | 'failed' | 'aborted',
+    counts: ShopCycleReport['counts'],
+    error: string | null,
+    window: { from: Date; to: Date },
+  ): Promise<void> {
+    const finishedAt = this.now();
+    await this.jobRuns.finishRun(runId, {
+      status,
+      finishedAt,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      counts: counts as Record<string, number>,
+      error,
+      windowFrom: window.from,
+      windowTo: window.to,
+    });
+  }
+}
