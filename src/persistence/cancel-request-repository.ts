@@ -29,6 +29,8 @@ export interface StoredDecision {
   trackingDeadline: Date | null;
   decidedBy: string;
   note: string | null;
+  /** Outbox idempotency keys this decision waits on (empty for review decisions). */
+  actionKeys: string[];
   createdAt: Date;
 }
 
@@ -65,6 +67,7 @@ interface DecisionRow {
   tracking_deadline: Date | null;
   decided_by: string;
   note: string | null;
+  action_keys: string[];
   created_at: Date;
 }
 
@@ -94,6 +97,7 @@ export const toStoredDecision = (row: DecisionRow): StoredDecision => ({
   trackingDeadline: row.tracking_deadline,
   decidedBy: row.decided_by,
   note: row.note,
+  actionKeys: row.action_keys ?? [],
   createdAt: row.created_at,
 });
 
@@ -180,6 +184,10 @@ export class CancelRequestRepository {
     );
     await manager.query('UPDATE cancel_requests SET current_decision_id = $2, updated_at = now() WHERE id = $1', [requestId, row!.id]);
     return String(row!.id);
+  }
+
+  async setDecisionActionKeys(manager: EntityManager, decisionId: string, keys: readonly string[]): Promise<void> {
+    await manager.query('UPDATE decisions SET action_keys = $2 WHERE id = $1', [decisionId, keys]);
   }
 
   async setStatus(manager: EntityManager, requestId: string, status: RequestStatus, outcome: string | null = null): Promise<void> {

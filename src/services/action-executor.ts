@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import { ClaimStatus, ShippingStatus, type Shop } from '../domain/types';
 import { cancelCauseOfDecision } from '../domain/cancel-rate';
@@ -43,7 +43,19 @@ export class ActionExecutor {
 
   async send(shop: Shop, client: Qoo10Client, actionId: string, now: Date, signal?: AbortSignal): Promise<SendResult> {
     const action = await this.actions.claimForSending(actionId);
-    if (!action) return 'skipped';
+    if (!action) {
+      // Another path already carried this effect out (the same tracking number submitted by an
+      // import, say): the request waiting on it is settled all the same.
+      const existing = await this.actions.findAction(actionId);
+      if (existing?.state === 'succeeded') {
+        await this.dataSource.transaction((em) => this.settleRequestsWaitingOn(em, shop, existing.idempotencyKey, now));
+      }
+      if (existing?.state === 'failed') {
+        // Qoo10 refused this very effect before: whoever waits on it goes to a person.
+        return this.recordFailure(shop, existing, { code: existing.errorCode ?? 'failed', message: existing.errorMessage ?? 'refused earlier' }, now);
+      }
+      return 'skipped';
+    }
     const log = this.logger.child({ shopId: shop.id, actionId, kind: action.kind, orderNo: action.orderNo });
     try {
       if (action.kind === 'cancel') {
@@ -138,27 +150,48 @@ export class ActionExecutor {
           [shop.id, action.orderNo, sent.trackingNo, now, action.id],
         );
       }
-      if (!action.requestId) return;
-      const siblings = await em.query(`SELECT state FROM actions WHERE request_id = $1`, [action.requestId]);
-      if (!siblings.every((row: { state: string }) => row.state === 'succeeded')) return;
-      const decision = await this.requests.currentDecision(action.requestId, em);
-      const request = await this.requests.findRequest(action.requestId, em);
-      if (!decision || !request) return;
-      const cause = cancelCauseOfDecision({ kind: decision.kind, sellerFaultCause: decision.sellerFaultCause ?? undefined });
-      if (cause) {
-        const order = await this.orders.findOrder(shop.id, request.orderNo, em);
-        await this.orders.markCancelled(shop.id, request.orderNo, now, em);
-        if (order) {
-          await this.cancels.recordCancel(
-            shop.id,
-            { orderNo: order.orderNo, orderedAt: order.orderedAt, cancelledAt: now, cause, itemKey: order.sellerItemCode ?? order.itemNo, itemTitle: order.itemTitle, source: 'action' },
-            em,
-          );
-        }
-      }
-      const outcome = decision.kind === 'accept' ? 'accepted' : decision.kind === 'refuse' ? 'refused' : 'cancelled_seller_fault';
-      await this.requests.setStatus(em, action.requestId, 'done', outcome);
+      await this.settleRequestsWaitingOn(em, shop, action.idempotencyKey, now);
     });
+  }
+
+  /** Requests in 'acting' whose current decision waits on this outbox key (several can share a tracking row). */
+  private async requestsWaitingOn(em: EntityManager, shop: Shop, key: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await em.query(
+      `SELECT r.id FROM cancel_requests r JOIN decisions d ON d.id = r.current_decision_id
+       WHERE r.shop_id = $1 AND r.status = 'acting' AND $2 = ANY(d.action_keys)`,
+      [shop.id, key],
+    );
+    return rows.map((row) => String(row.id));
+  }
+
+  private async settleRequestsWaitingOn(em: EntityManager, shop: Shop, key: string, now: Date): Promise<void> {
+    for (const requestId of await this.requestsWaitingOn(em, shop, key)) await this.settleRequestIfDone(em, shop, requestId, now);
+  }
+
+  /**
+   * When every action of the request's current decision succeeded, the request is done: a cancel is
+   * booked for the rate (with the cause we decided), a refusal leaves the order in delivery.
+   */
+  private async settleRequestIfDone(em: EntityManager, shop: Shop, requestId: string, now: Date): Promise<void> {
+    const request = await this.requests.findRequest(requestId, em);
+    const decision = await this.requests.currentDecision(requestId, em);
+    if (!decision || !request || request.status !== 'acting' || decision.actionKeys.length === 0) return;
+    const states: Array<{ state: string }> = await em.query('SELECT state FROM actions WHERE idempotency_key = ANY($1)', [decision.actionKeys]);
+    if (states.length < decision.actionKeys.length || !states.every((row) => row.state === 'succeeded')) return;
+    const cause = cancelCauseOfDecision({ kind: decision.kind, sellerFaultCause: decision.sellerFaultCause ?? undefined });
+    if (cause) {
+      const order = await this.orders.findOrder(shop.id, request.orderNo, em);
+      await this.orders.markCancelled(shop.id, request.orderNo, now, em);
+      if (order) {
+        await this.cancels.recordCancel(
+          shop.id,
+          { orderNo: order.orderNo, orderedAt: order.orderedAt, cancelledAt: now, cause, itemKey: order.sellerItemCode ?? order.itemNo, itemTitle: order.itemTitle, source: 'action' },
+          em,
+        );
+      }
+    }
+    const outcome = decision.kind === 'accept' ? 'accepted' : decision.kind === 'refuse' ? 'refused' : 'cancelled_seller_fault';
+    await this.requests.setStatus(em, requestId, 'done', outcome);
   }
 
   /** Closes an action as refused by Qoo10: the request goes to a person and an alert is raised. */
@@ -173,21 +206,22 @@ export class ActionExecutor {
           [shop.id, action.orderNo, sent.trackingNo, `${failure.code}: ${failure.message}`, action.id],
         );
       }
-      if (!action.requestId) return;
-      const current = await this.requests.currentDecision(action.requestId, em);
-      await this.requests.recordDecision(
-        em,
-        action.requestId,
-        {
-          kind: 'review',
-          code: failure.code === 'order_shipped' ? 'order_shipped_before_action' : 'qoo10_refused_action',
-          reason: `Qoo10 did not take the ${action.kind === 'cancel' ? 'cancel' : 'tracking number'} (${failure.code}: ${failure.message}). Check the order and answer in ${QSM_STEPS}.`,
-          trail: [...(current?.trail ?? []), { rule: 'action', note: `${action.kind} on ${action.orderNo} failed: ${failure.code}.` }],
-          suggested: failure.code === 'order_shipped' ? 'refuse' : undefined,
-        },
-        'auto',
-      );
-      await this.requests.setStatus(em, action.requestId, 'review');
+      for (const requestId of await this.requestsWaitingOn(em, shop, action.idempotencyKey)) {
+        const current = await this.requests.currentDecision(requestId, em);
+        await this.requests.recordDecision(
+          em,
+          requestId,
+          {
+            kind: 'review',
+            code: failure.code === 'order_shipped' ? 'order_shipped_before_action' : 'qoo10_refused_action',
+            reason: `Qoo10 did not take the ${action.kind === 'cancel' ? 'cancel' : 'tracking number'} (${failure.code}: ${failure.message}). Check the order and answer in ${QSM_STEPS}.`,
+            trail: [...(current?.trail ?? []), { rule: 'action', note: `${action.kind} on ${action.orderNo} failed: ${failure.code}.` }],
+            suggested: failure.code === 'order_shipped' ? 'refuse' : undefined,
+          },
+          'auto',
+        );
+        await this.requests.setStatus(em, requestId, 'review');
+      }
     });
     await this.alerts.actionRefused(shop, action, failure, now);
     return 'failed';

@@ -207,6 +207,19 @@ export class DecisionService {
     decision: Decision,
     decisionId: string,
   ): Promise<ActionRecord[]> {
+    const queued = await this.enqueueActions(em, shop, request, order, decision, decisionId);
+    await this.requests.setDecisionActionKeys(em, decisionId, queued.map((action) => action.idempotencyKey));
+    return queued;
+  }
+
+  private async enqueueActions(
+    em: EntityManager,
+    shop: Shop,
+    request: CancelRequestRecord,
+    order: Order,
+    decision: Decision,
+    decisionId: string,
+  ): Promise<ActionRecord[]> {
     if (decision.kind === 'refuse') {
       const cart = await this.orders.findCartOrderNos(shop.id, order.packNo, em);
       const rows = refusalSendingRows(cart.length > 0 ? cart : [order.orderNo], decision.tracking!);
@@ -238,8 +251,8 @@ export class DecisionService {
         decisionId,
         kind: 'cancel',
         orderNo: order.orderNo,
-        // One cancel per order line, whichever request or person asked for it.
-        idempotencyKey: `cancel:${shop.id}:${order.orderNo}`,
+        // One cancel per request: a retry or a second daemon finds the same row.
+        idempotencyKey: `cancel:${request.id}`,
         request: { orderNo: order.orderNo, cause, memo, decisionKind: decision.kind },
       }),
     ];
