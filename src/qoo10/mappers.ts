@@ -1,0 +1,261 @@
+// Pure mappers from raw Qoo10 rows (raw-types.ts) to domain types. Tolerant of what Qoo10 is known to
+// vary (numbers as strings, status labels, JST dates without offset, a single object instead of an
+// array) and strict about the rest: a row that cannot be read throws Qoo10MalformedResponseError rather
+// than being skipped, because a silently dropped row is a cancel request nobody answers.
+import type { Claim, Order, OrderSnapshot, ShippingStatusCode } from '../domain/types';
+import { Qoo10MalformedResponseError } from './errors';
+import { jstDayStart, parseJstDateTime } from './qoo10-dates';
+import type { RawBulkResultRow, RawClaimRow, RawOrderSnapshotRow, RawShippingRow } from './raw-types';
+
+type Row = Record<string, unknown>;
+
+/** The per-order outcome of a bulk write; `code` is Qoo10's result_cd (0 = ok), null if no row came back. */
+export interface BulkRowResult {
+  orderNo: string;
+  ok: boolean;
+  code: number | null;
+  message: string;
+}
+
+function malformed(method: string, what: string): Qoo10MalformedResponseError {
+  return new Qoo10MalformedResponseError(`${method}: ${what}`, { method });
+}
+
+function isPlainObject(value: unknown): value is Row {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The rows of a ResultObject: null/absent and [] are "no rows", one object is one row, an array must hold
+ * only objects. Anything else (a string, a number, an array of numbers) is malformed.
+ */
+export function resultRows(resultObject: unknown, method: string): Row[] {
+  if (resultObject === null || resultObject === undefined) return [];
+  if (Array.isArray(resultObject)) {
+    resultObject.forEach((row, i) => {
+      if (!isPlainObject(row)) throw malformed(method, `ResultObject[${i}] is not an object`);
+    });
+    return resultObject as Row[];
+  }
+  if (isPlainObject(resultObject)) return [resultObject];
+  throw malformed(method, `ResultObject is a ${typeof resultObject}, expected an array, an object or null`);
+}
+
+/**
+ * A status code from a bare number ("3", 3) or a label ending in "(N)" ("Seller confirm(3)").
+ * null for empty; undefined when the value has neither form.
+ */
+export function parseStatusCode(value: unknown): number | null | undefined {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (text === '') return null;
+  if (/^-?\d+$/.test(text)) return Number(text);
+  const label = /\((\d+)\)\s*$/.exec(text);
+  return label ? Number(label[1]) : undefined;
+}
+
+/**
+ * An integer from a number or a numeric string ("1,980", "1980.00"); null for empty, undefined for
+ * anything else. Yen amounts are rounded: Qoo10 Japan prices are whole yen.
+ */
+export function parseInteger(value: unknown): number | null | undefined {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.round(value) : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim().replace(/,/g, '');
+  if (text === '') return null;
+  return /^-?\d+(\.\d+)?$/.test(text) ? Math.round(Number(text)) : undefined;
+}
+
+/** Text of a field (numbers become their decimal text); null when absent or blank. */
+export function optionalText(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  return text === '' ? null : text;
+}
+
+/**
+ * An order number kept as a string: 10+ digit numbers must not pass through floating point. A JSON number
+ * beyond 2^53 has already lost digits, so it is refused.
+ */
+export function parseOrderNo(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? String(value) : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  return /^\d+$/.test(text) ? text : undefined;
+}
+
+/** Qoo10's "no date" sentinels (.NET defaults) read as null. */
+function isSentinelDate(date: Date): boolean {
+  return date.getUTCFullYear() <= 1900;
+}
+
+/** A JST response date; null when absent, blank or a sentinel; undefined when unreadable. */
+export function parseResponseDate(value: unknown): Date | null | undefined {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'string') return undefined;
+  if (value.trim() === '') return null;
+  const date = parseJstDateTime(value);
+  if (!date) return undefined;
+  return isSentinelDate(date) ? null : date;
+}
+
+/** Field readers bound to one method, so every failure names the method and the field. */
+function reader(method: string, raw: object, index: number) {
+  const row = raw as Row;
+  const where = (field: string) => `row ${index} field ${field}`;
+  return {
+    orderNo(field: string): string {
+      const no = parseOrderNo(row[field]);
+      if (no === undefined) throw malformed(method, `${where(field)} is not an order number`);
+      return no;
+    },
+    optionalOrderNo(field: string): string | null {
+      if (optionalText(row[field]) === null) return null;
+      return this.orderNo(field);
+    },
+    date(field: string): Date | null {
+      const date = parseResponseDate(row[field]);
+      if (date === undefined) throw malformed(method, `${where(field)} is not a JST date`);
+      return date;
+    },
+    requiredDate(field: string, fallbackField?: string): Date {
+      const date = this.date(field) ?? (fallbackField ? this.date(fallbackField) : null);
+      if (!date) throw malformed(method, `${where(field)} is missing`);
+      return date;
+    },
+    integer(field: string): number | null {
+      const n = parseInteger(row[field]);
+      if (n === undefined) throw malformed(method, `${where(field)} is not a number`);
+      return n;
+    },
+    status(field: string): number | null {
+      const code = parseStatusCode(row[field]);
+      if (code === undefined) throw malformed(method, `${where(field)} is not a status code or label`);
+      return code;
+    },
+    text(...fields: string[]): string | null {
+      for (const field of fields) {
+        const text = optionalText(row[field]);
+        if (text !== null) return text;
+      }
+      return null;
+    },
+  };
+}
+
+function shippingStatusOf(code: number | null, method: string): ShippingStatusCode | null {
+  if (code === null) return null;
+  if (code >= 1 && code <= 5) return code as ShippingStatusCode;
+  // 0 means "no status" in some answers; other values are outside the contract.
+  if (code === 0) return null;
+  throw malformed(method, `ShippingStatus ${code} is outside 1-5`);
+}
+
+/** ShippingBasic.GetClaimInfo_V3 row → Claim. A missing requestDate falls back to cancelRefundDate. */
+export function mapClaimRow(raw: RawClaimRow, method = 'ShippingBasic.GetClaimInfo_V3', index = 0): Claim {
+  const r = reader(method, raw, index);
+  const orderNo = r.orderNo('orderNo');
+  const claimStatus = r.status('claimStatus');
+  if (claimStatus === null) throw malformed(method, `row ${index} field claimStatus is missing`);
+  return {
+    orderNo,
+    // A line with no PackNo is its own cart.
+    packNo: r.optionalOrderNo('packNo') ?? orderNo,
+    claimStatus,
+    reason: r.text('reason'),
+    requestedAt: r.requiredDate('requestDate', 'cancelRefundDate'),
+    completedAt: r.date('cancelRefundDate'),
+    orderedAt: r.date('orderDate'),
+    itemNo: r.text('itemCode', 'itemNo') ?? '',
+    sellerItemCode: r.text('sellerItemCode'),
+    itemTitle: r.text('itemTitle') ?? '',
+    quantity: r.integer('orderQty') ?? 1,
+    paymentAmountYen: r.integer('paymentAmount') ?? 0,
+    carrier: r.text('deliveryCompany'),
+    trackingNo: r.text('trackingNo'),
+  };
+}
+
+/** ShippingBasic.GetShippingInfo_v3 row → Order. Total falls back to OrderPrice × OrderQty. */
+export function mapShippingRow(raw: RawShippingRow, method = 'ShippingBasic.GetShippingInfo_v3', index = 0): Order {
+  const r = reader(method, raw, index);
+  const orderNo = r.orderNo('OrderNo');
+  const quantity = r.integer('OrderQty') ?? 1;
+  const unitPriceYen = r.integer('OrderPrice') ?? 0;
+  const deadline = r.date('EstimatedShippingDate');
+  return {
+    orderNo,
+    packNo: r.optionalOrderNo('PackNo') ?? orderNo,
+    orderedAt: r.requiredDate('OrderDate'),
+    paidAt: r.date('PaymentDate'),
+    // 発送期限 is a day: keep the JST day start even if Qoo10 sends a time with it.
+    shippingDeadline: deadline ? jstDayStart(deadline) : null,
+    shippedAt: r.date('ShippingDate'),
+    deliveredAt: r.date('DeliveredDate'),
+    shippingStatus: shippingStatusOf(r.status('ShippingStatus'), method),
+    itemNo: r.text('ItemNo') ?? '',
+    sellerItemCode: r.text('SellerItemCode'),
+    itemTitle: r.text('ItemTitle') ?? '',
+    itemOption: r.text('Option'),
+    quantity,
+    unitPriceYen,
+    totalYen: r.integer('Total') ?? unitPriceYen * quantity,
+    paymentMethod: r.text('PaymentMethod'),
+    carrier: r.text('DeliveryCompany'),
+    trackingNo: r.text('TrackingNo'),
+    buyerName: r.text('Buyer', 'buyer', 'BuyerName'),
+    buyerEmail: r.text('BuyerEmail', 'buyerEmail'),
+  };
+}
+
+/** ShippingBasic.GetShippingAndClaimInfoByOrderNo_V2 row → OrderSnapshot. */
+export function mapSnapshotRow(
+  raw: RawOrderSnapshotRow,
+  method = 'ShippingBasic.GetShippingAndClaimInfoByOrderNo_V2',
+): OrderSnapshot {
+  const r = reader(method, raw, 0);
+  const claimStatus = r.status('claimStatus');
+  return {
+    orderNo: r.orderNo('orderNo'),
+    packNo: r.optionalOrderNo('packNo'),
+    shippingStatus: shippingStatusOf(r.status('shippingStatus'), method),
+    orderedAt: r.date('orderDate'),
+    shippedAt: r.date('shippingDate'),
+    carrier: r.text('deliveryCompany'),
+    trackingNo: r.text('trackingNo'),
+    // 0 is "no claim" in some answers.
+    claimStatus: claimStatus === 0 ? null : claimStatus,
+    claimReason: r.text('reason'),
+    claimRequestedAt: r.date('requestDate'),
+  };
+}
+
+/**
+ * SetSendingInfoBulk results, in the order of the rows sent. Results are matched by order number; a row
+ * Qoo10 did not answer for is reported as not ok (code null) so the caller retries it.
+ */
+export function mapBulkResults(resultObject: unknown, sentOrderNos: string[], method: string): BulkRowResult[] {
+  const byOrderNo = new Map<string, BulkRowResult>();
+  resultRows(resultObject, method).forEach((row, index) => {
+    const raw = row as RawBulkResultRow;
+    const r = reader(method, row, index);
+    const orderNo = raw.OrderNo !== undefined ? r.orderNo('OrderNo') : r.orderNo('orderNo');
+    const code = raw.result_cd !== undefined ? r.integer('result_cd') : r.integer('ResultCode');
+    if (code === null) throw malformed(method, `row ${index} has no result_cd`);
+    const message = r.text('result_msg', 'ResultMsg') ?? (code === 0 ? 'SUCCESS' : '');
+    byOrderNo.set(orderNo, { orderNo, ok: code === 0, code, message });
+  });
+  return sentOrderNos.map(
+    (orderNo) => byOrderNo.get(orderNo) ?? { orderNo, ok: false, code: null, message: 'Qoo10 returned no result for this order' },
+  );
+}
+
+/** CertificationAPI.CreateCertificationKey: ResultObject is the key itself (a non-empty string). */
+export function mapCertificationKey(resultObject: unknown, method: string): string {
+  if (typeof resultObject === 'string' && resultObject.trim() !== '') return resultObject.trim();
+  throw malformed(method, 'ResultObject is not a key string');
+}
