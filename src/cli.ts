@@ -1,19 +1,47 @@
 #!/usr/bin/env node
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type AppConfig } from './config/config';
 import { createLogger } from './logger';
 import { openDatabase } from './persistence/database';
-import { startService } from './main';
+import { startService, type ServiceHandle } from './main';
+import { runSimulatorCommand } from './qoo10/simulator/run-simulator-command';
+import { readFileSync } from 'node:fs';
+import { formatRateReport, rateReportToJson } from './services/rate-report';
+
+interface CommandOption {
+  type: 'string' | 'boolean';
+  description: string;
+}
 
 interface Command {
   summary: string;
   usage: string;
-  options: NonNullable<ParseArgsConfig['options']>;
+  options: Record<string, CommandOption>;
+  /** The command reads its own arguments (and prints its own --help). */
+  rawArgs?: boolean;
   run(values: Record<string, unknown>, positionals: string[]): Promise<number>;
 }
 
 function config(): AppConfig {
   return loadConfig(process.env);
+}
+
+/** The service without HTTP or schedule, for one-shot commands; always stopped afterwards. */
+async function withService<T>(run: (service: ServiceHandle) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const service = await startService(
+    { ...cfg, logLevel: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel },
+    { listen: false, schedule: false, logger: createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel, process.stderr as never), announce: (line) => process.stderr.write(`${line}\n`) },
+  );
+  try {
+    return await run(service);
+  } finally {
+    await service.stop();
+  }
+}
+
+function print(values: Record<string, unknown>, data: unknown, text: () => string): void {
+  process.stdout.write(values.json ? `${JSON.stringify(data, null, 2)}\n` : `${text()}\n`);
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -49,6 +77,104 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  poll: {
+    summary: 'run one poll cycle (fetch, decide, act) for every active shop, then exit',
+    usage: 'cancel-guard poll --once [--json]',
+    options: {
+      once: { type: 'boolean', description: 'run one cycle and exit (required; the schedule runs under start)' },
+      json: { type: 'boolean', description: 'print the per-shop report as JSON' },
+    },
+    async run(values) {
+      if (!values.once) {
+        process.stderr.write('poll runs on the schedule under "cancel-guard start"; use --once for a single cycle\n');
+        return 2;
+      }
+      const reports = await withService((service) => service.services.pipeline.runCycle());
+      print(values, reports, () =>
+        reports.map((r) => `${r.shopId}  ${r.status}  ${Object.entries(r.counts).map(([k, v]) => `${k}=${v}`).join(' ')}${r.error ? `  error: ${r.error}` : ''}`).join('\n') || 'no active shops',
+      );
+      return reports.some((r) => r.status === 'failed') ? 1 : 0;
+    },
+  },
+  review: {
+    summary: 'list the review queue, or approve / override / mark handled one request',
+    usage: 'cancel-guard review [list | approve <id> | override <id> --kind accept|refuse|seller-fault --note "..." | handled <id>] [--note "..."] [--json]',
+    options: {
+      kind: { type: 'string', description: 'override: accept, refuse or seller-fault' },
+      note: { type: 'string', description: 'why (required for override)' },
+      person: { type: 'string', description: 'who decides (default: cli)' },
+      json: { type: 'boolean', description: 'print JSON' },
+    },
+    async run(values, positionals) {
+      const [action = 'list', id] = positionals;
+      const person = (values.person as string | undefined) ?? 'cli';
+      const note = (values.note as string | undefined) ?? null;
+      return withService(async ({ services }) => {
+        if (action === 'list') {
+          const items = await services.review.queue();
+          print(values, items, () =>
+            items.map((item) => `#${item.request.id}  ${item.request.orderNo}  ${item.decision?.code ?? '-'}  suggested: ${item.decision?.suggested ?? '-'}\n    ${item.decision?.reason ?? ''}`).join('\n') || 'the review queue is empty',
+          );
+          return 0;
+        }
+        if (!id) throw new Error(`review ${action} needs a request id`);
+        if (action === 'approve') print(values, await services.review.approve(id, person, note), () => `request #${id} approved`);
+        else if (action === 'handled') {
+          await services.review.markHandled(id, person, note);
+          print(values, { id, status: 'closed' }, () => `request #${id} marked as handled in QSM`);
+        } else if (action === 'override') {
+          const kind = values.kind as 'accept' | 'refuse' | 'seller-fault' | undefined;
+          if (!kind || !['accept', 'refuse', 'seller-fault'].includes(kind) || !note) throw new Error('override needs --kind accept|refuse|seller-fault and --note');
+          print(values, await services.review.override(id, kind, person, note), () => `request #${id} overridden: ${kind}`);
+        } else throw new Error(`unknown review action "${action}"`);
+        return 0;
+      });
+    },
+  },
+  rate: {
+    summary: 'print the monthly cancellation rate (JST month): figures, definition, breakdown, pending what-if',
+    usage: 'cancel-guard rate [--shop <id>] [--month YYYY-MM] [--json]',
+    options: {
+      shop: { type: 'string', description: 'shop id (needed when several shops are active)' },
+      month: { type: 'string', description: 'JST month as YYYY-MM (default: the current month)' },
+      json: { type: 'boolean', description: 'print JSON' },
+    },
+    async run(values) {
+      return withService(async ({ services }) => {
+        const shop = await services.rates.resolveShop(values.shop as string | undefined);
+        const report = await services.rates.monthlyRate(shop.id, values.month as string | undefined);
+        print(values, { shop: { id: shop.id, name: shop.name }, ...rateReportToJson(report) }, () => formatRateReport(report, { shopName: shop.name }));
+        return 0;
+      });
+    },
+  },
+  'import-stock': {
+    summary: 'set stock per seller item code from a CSV (seller_item_code,available)',
+    usage: 'cancel-guard import-stock <file.csv> [--shop <id>] [--json]',
+    options: {
+      shop: { type: 'string', description: 'shop id (needed when several shops are active)' },
+      json: { type: 'boolean', description: 'print JSON' },
+    },
+    async run(values, positionals) {
+      const [file] = positionals;
+      if (!file) throw new Error('import-stock needs a CSV file');
+      const csv = readFileSync(file, 'utf8');
+      const result = await withService(({ services }) => services.facts.importStock(values.shop as string | undefined, csv));
+      print(values, result, () =>
+        [`${result.imported} item(s) updated`, ...result.errors.map((e) => `line ${e.line}: ${e.message}`)].join('\n'),
+      );
+      return result.errors.length > 0 ? 1 : 0;
+    },
+  },
+  simulator: {
+    summary: 'run the built-in Qoo10 simulator (a scenario file, a generated month, or the demo)',
+    usage: 'cancel-guard simulator [--scenario <file> | --generate] [--port <n>] (see --help)',
+    options: {},
+    rawArgs: true,
+    async run(_values, args) {
+      return runSimulatorCommand(args, process.stdout);
+    },
+  },
 };
 
 function printHelp(): void {
@@ -64,8 +190,7 @@ function printCommandHelp(name: string, command: Command): void {
   if (options.length > 0) {
     lines.push('', 'Options:');
     for (const [option, spec] of options) {
-      const description = (spec as { description?: string }).description ?? '';
-      lines.push(`  --${option}${spec.type === 'string' ? ' <value>' : ''}`.padEnd(28) + description);
+      lines.push(`  --${option}${spec.type === 'string' ? ' <value>' : ''}`.padEnd(28) + spec.description);
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -84,11 +209,13 @@ export async function runCli(argv: string[]): Promise<number> {
     printHelp();
     return 2;
   }
+  if (command.rawArgs) return command.run({}, rest);
   let parsed;
   try {
+    const options = Object.fromEntries(Object.entries(command.options).map(([name, spec]) => [name, { type: spec.type }]));
     parsed = parseArgs({
       args: rest,
-      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
     });

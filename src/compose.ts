@@ -12,6 +12,7 @@ import { CancelRepository } from './persistence/cancel-repository';
 import { FactsRepository } from './persistence/facts-repository';
 import { ActionRepository } from './persistence/action-repository';
 import { AlertRepository } from './persistence/alert-repository';
+import { ShopLock } from './persistence/shop-lock';
 import { HealthService } from './services/health-service';
 import { AlertService } from './services/alert-service';
 import { httpQoo10ClientProvider, type Qoo10ClientProvider } from './services/qoo10-clients';
@@ -21,6 +22,12 @@ import { ActionExecutor } from './services/action-executor';
 import { PipelineService } from './services/pipeline-service';
 import { ReviewService } from './services/review-service';
 import { FactsService } from './services/facts-service';
+import { DemoService } from './services/demo-service';
+import { RateRepository } from './persistence/rate-repository';
+import { RateService } from './services/rate-service';
+import { AlertMailer } from './services/alert-mailer';
+import { createMailer } from './notifications/smtp-mailer';
+import type { Mailer } from './notifications/mailer';
 import { createApp } from './http/app';
 
 export interface ComposeInput {
@@ -29,13 +36,14 @@ export interface ComposeInput {
   dataSource: DataSource;
   credentialsSecret: string;
   adminToken: string;
-  /** The Qoo10 base URL in use: the configured one, or the in-process simulator's in demo mode. */
-  qoo10BaseUrl: string;
+  /**
+   * The Qoo10 base URL in use: the configured one, or the in-process simulator's in demo mode (which
+   * is only known after the database says whether a live shop exists, hence a function).
+   */
+  qoo10BaseUrl: () => string;
   /** Tests pass their own provider (e.g. clients with no pacing); default: HttpQoo10Client per shop. */
   qoo10Clients?: Qoo10ClientProvider;
   now?: () => Date;
-  /** A 'sending' outbox row older than this is reconciled (ms). */
-  actionStaleAfterMs?: number;
 }
 
 export interface Services {
@@ -51,6 +59,10 @@ export interface Services {
   pipeline: PipelineService;
   review: ReviewService;
   facts: FactsService;
+  demo: DemoService;
+  rates: RateService;
+  alertMailer: AlertMailer;
+  mailer: Mailer | null;
   qoo10Clients: Qoo10ClientProvider;
 }
 
@@ -89,19 +101,29 @@ export function compose(input: ComposeInput): Services {
       logger,
     });
   const health = new HealthService(dataSource, jobRuns, config.pollStaleMinutes, now);
-  const alerts = new AlertService(alertsRepository, config.email.smtpUrl !== null, logger.child({ module: 'alerts' }));
+  // Email counts as configured only with both a server and recipients; otherwise alerts are recorded
+  // as 'not_configured' and shown in the API and dashboard.
+  const mailer = createMailer(config.email);
+  const alerts = new AlertService(alertsRepository, mailer !== null, logger.child({ module: 'alerts' }), {
+    pollStaleMinutes: config.pollStaleMinutes,
+    keyExpiryWarningDays: 30,
+  });
+  const rates = new RateService(new RateRepository(dataSource), shops, alerts, config.rate, now);
+  const alertMailer = new AlertMailer(alertsRepository, mailer, config.email.to, logger.child({ module: 'alert-mailer' }));
   const poll = new PollService(dataSource, orders, requests, cancels, logger.child({ module: 'poll' }));
   const decisions = new DecisionService(dataSource, orders, requests, factsRepository, actions, config.rate.exclusionHours, logger.child({ module: 'decisions' }));
-  const executor = new ActionExecutor(
-    dataSource, actions, requests, orders, cancels, shops, alerts, logger.child({ module: 'actions' }),
-    input.actionStaleAfterMs ?? 5 * 60_000,
-  );
+  const shopLock = new ShopLock(dataSource);
+  const executor = new ActionExecutor(dataSource, actions, requests, orders, cancels, shops, alerts, logger.child({ module: 'actions' }));
   const pipeline = new PipelineService(
-    dataSource, shops, jobRuns, requests, qoo10Clients, poll, decisions, executor, alerts, logger.child({ module: 'pipeline' }), now,
+    shopLock, shops, jobRuns, requests, qoo10Clients, poll, decisions, executor, alerts, logger.child({ module: 'pipeline' }), now,
   );
-  const review = new ReviewService(shops, requests, actions, orders, qoo10Clients, decisions, executor, now);
+  const review = new ReviewService(shops, shopLock, requests, actions, orders, qoo10Clients, decisions, executor, now);
   const facts = new FactsService(shops, factsRepository);
+  const demo = new DemoService(dataSource, shops, factsRepository, logger.child({ module: 'demo' }));
 
-  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, now });
-  return { app, shops, jobRuns, orders, requests, actions, alertsRepository, health, alerts, pipeline, review, facts, qoo10Clients };
+  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, now });
+  return {
+    app, shops, jobRuns, orders, requests, actions, alertsRepository, health, alerts, pipeline, review, facts, demo, rates,
+    alertMailer, mailer, qoo10Clients,
+  };
 }

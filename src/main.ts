@@ -6,14 +6,34 @@ import type { AppConfig } from './config/config';
 import { createLogger, type Logger } from './logger';
 import { openDatabase, type Database } from './persistence/database';
 import { compose, type Services } from './compose';
+import { Scheduler } from './jobs/scheduler';
+import { pollJob } from './jobs/poll-job';
+import { startSimulator, type SimulatorHandle } from './qoo10/simulator/start-simulator';
+import { demoScenario } from './qoo10/simulator/demo-scenario';
 
 export interface ServiceHandle {
-  url: string;
+  /** The admin HTTP address, or null when started without listening (one-shot commands). */
+  url: string | null;
   adminToken: string;
   services: Services;
   database: Database;
+  /** The in-process Qoo10 simulator in demo mode, else null. */
+  simulator: SimulatorHandle | null;
+  scheduler: Scheduler;
   stop(): Promise<void>;
 }
+
+export interface StartOptions {
+  logger?: Logger;
+  announce?: (line: string) => void;
+  /** Serve the admin HTTP API (default true). */
+  listen?: boolean;
+  /** Run the poll on POLL_SCHEDULE, and one cycle right away (default true). */
+  schedule?: boolean;
+}
+
+/** New demo orders per minute in the simulator, so the demo month keeps moving. */
+const DEMO_ORDERS_PER_MINUTE = 2;
 
 /**
  * Without CREDENTIALS_SECRET (local and demo use) a random secret is kept in DATA_DIR so stored keys
@@ -36,14 +56,22 @@ function listen(app: Services['app'], host: string, port: number): Promise<Serve
   });
 }
 
+/** After each poll cycle: rate alerts per shop, health alerts, then email whatever alerts are due. */
+async function followUp(services: Services, signal: AbortSignal): Promise<void> {
+  const now = new Date();
+  for (const shop of await services.shops.listActiveShops()) {
+    if (signal.aborted) return;
+    await services.rates.checkRateAlerts(shop, now);
+  }
+  await services.alerts.checkHealthAlerts(now);
+  await services.alertMailer.sendPending(now, signal);
+}
+
 /**
- * Start-up: config → logger → database → migrations → compose → scheduler → HTTP.
+ * Start-up: config → logger → database → migrations → compose → (demo simulator) → scheduler → HTTP.
  * Returns a handle whose stop() undoes every step in reverse (used by SIGTERM and by tests).
  */
-export async function startService(
-  config: AppConfig,
-  options: { logger?: Logger; announce?: (line: string) => void } = {},
-): Promise<ServiceHandle> {
+export async function startService(config: AppConfig, options: StartOptions = {}): Promise<ServiceHandle> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   const database = await openDatabase(config, logger);
@@ -55,35 +83,57 @@ export async function startService(
   };
   try {
     const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
+    let qoo10BaseUrl = config.qoo10.baseUrl;
     const services = compose({
       config,
       logger,
       dataSource: database.dataSource,
       credentialsSecret: credentialsSecret(config),
       adminToken,
-      qoo10BaseUrl: config.qoo10.baseUrl,
+      qoo10BaseUrl: () => qoo10BaseUrl,
     });
+
+    let simulator: SimulatorHandle | null = null;
     if (config.qoo10.sellerAuthKey) {
       await services.shops.ensureShopForKey({ name: config.qoo10.shopName, sellerAuthKey: config.qoo10.sellerAuthKey, isDemo: false });
+    } else if (!(await services.shops.hasLiveShop())) {
+      const scenario = demoScenario(new Date());
+      simulator = await startSimulator({ scenario, logger });
+      const sim = simulator;
+      cleanups.push(() => sim.close());
+      qoo10BaseUrl = simulator.url;
+      await services.demo.seed(scenario.shops[0]!, new Date());
+      simulator.startOrderStream({ sellerAuthKey: scenario.shops[0]!.sellerAuthKey, ratePerMinute: DEMO_ORDERS_PER_MINUTE });
+      announce(`Demo mode: no QOO10_SELLER_AUTH_KEY set, so the built-in Qoo10 simulator serves a demo shop (${simulator.url}).`);
     }
 
-    const server = await listen(services.app, config.host, config.port);
-    cleanups.push(
-      () =>
-        new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
-    );
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-    logger.info({ url }, 'cancel-guard is listening');
-    if (!config.adminToken) {
-      announce(`No ADMIN_TOKEN configured; this run's admin token is: ${adminToken}`);
+    const scheduler = new Scheduler(logger.child({ module: 'scheduler' }));
+    cleanups.push(() => scheduler.stop());
+    cleanups.push(async () => services.mailer?.close());
+    const poll = pollJob(services.pipeline, [(signal) => followUp(services, signal)], logger.child({ module: 'poll-job' }));
+    if (options.schedule !== false) {
+      scheduler.schedule('poll', config.pollSchedule, poll);
+      void scheduler.runOnce('poll', poll);
     }
-    announce(`cancel-guard is running at ${url} (dashboard: ${url}/ , health: ${url}/healthz)`);
-    return { url, adminToken, services, database, stop };
+
+    let url: string | null = null;
+    if (options.listen !== false) {
+      const server = await listen(services.app, config.host, config.port);
+      cleanups.push(
+        () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      );
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+      logger.info({ url }, 'cancel-guard is listening');
+      if (!config.adminToken) announce(`No ADMIN_TOKEN configured; this run's admin token is: ${adminToken}`);
+      announce(`cancel-guard is running at ${url} (dashboard: ${url}/ , health: ${url}/healthz)`);
+    }
+    return { url, adminToken, services, database, simulator, scheduler, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -12,6 +12,10 @@ import { reviewRoutes } from './routes/review-routes';
 import { factsRoutes } from './routes/facts-routes';
 import type { ReviewService } from '../services/review-service';
 import type { FactsService } from '../services/facts-service';
+import type { RateService } from '../services/rate-service';
+import type { AlertRepository } from '../persistence/alert-repository';
+import { rateRoutes } from './routes/rate-routes';
+import { alertRoutes } from './routes/alert-routes';
 
 export interface AppDeps {
   adminToken: string;
@@ -21,6 +25,8 @@ export interface AppDeps {
   jobRuns: JobRunRepository;
   review: ReviewService;
   facts: FactsService;
+  rates: RateService;
+  alertsRepository: AlertRepository;
   now?: () => Date;
 }
 
@@ -37,6 +43,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(shopRoutes(deps.shops, deps.jobRuns));
   api.use(reviewRoutes(deps.review));
   api.use(factsRoutes(deps.facts, deps.now ?? (() => new Date())));
+  api.use(rateRoutes(deps.rates));
+  api.use(alertRoutes(deps.alertsRepository));
   api.use((req, _res, next) => next(new NotFoundError(`The route ${req.method} /api${req.path}`)));
   app.use('/api', api);
 

@@ -96,7 +96,8 @@ export class ActionRepository {
    * state, and its effect is committed before the call is made.
    */
   async claimForSending(id: string): Promise<ActionRecord | null> {
-    const rows: ActionRow[] = await this.dataSource.query(
+    // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
+    const [rows]: [ActionRow[], number] = await this.dataSource.query(
       `UPDATE actions SET state = 'sending', attempts = attempts + 1, sent_at = now()
        WHERE id = $1 AND state = 'pending' RETURNING *`,
       [id],
@@ -130,14 +131,55 @@ export class ActionRepository {
     );
   }
 
-  /** Actions not closed yet: pending ones to send, and 'sending' ones older than `staleBefore` to reconcile. */
-  async findUnfinished(shopId: string, staleBefore: Date): Promise<ActionRecord[]> {
+  /** Actions not closed yet: pending ones to send, 'sending' ones to reconcile (under the shop lock). */
+  async findUnfinished(shopId: string): Promise<ActionRecord[]> {
     const rows: ActionRow[] = await this.dataSource.query(
-      `SELECT * FROM actions
-       WHERE shop_id = $1 AND (state = 'pending' OR (state = 'sending' AND sent_at < $2))
-       ORDER BY id`,
-      [shopId, staleBefore],
+      `SELECT * FROM actions WHERE shop_id = $1 AND state IN ('pending', 'sending') ORDER BY id`,
+      [shopId],
     );
+    return rows.map(toAction);
+  }
+
+  /**
+   * enqueue() for many effects in two statements (an import of thousands of rows). Returns one action
+   * per distinct key, the new row or the one an earlier enqueue created, in no particular order.
+   */
+  async enqueueMany(manager: EntityManager, actions: readonly NewAction[]): Promise<ActionRecord[]> {
+    if (actions.length === 0) return [];
+    const unique = [...new Map(actions.map((action) => [action.idempotencyKey, action])).values()];
+    await manager.query(
+      `INSERT INTO actions (shop_id, request_id, decision_id, kind, order_no, idempotency_key, request)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+      [
+        unique.map((a) => a.shopId),
+        unique.map((a) => a.requestId),
+        unique.map((a) => a.decisionId),
+        unique.map((a) => a.kind),
+        unique.map((a) => a.orderNo),
+        unique.map((a) => a.idempotencyKey),
+        unique.map((a) => JSON.stringify(a.request)),
+      ],
+    );
+    return this.findByKeys(unique.map((a) => a.idempotencyKey), manager);
+  }
+
+  /** claimForSending() for many rows at once (one bulk call); returns only the rows this caller won. */
+  async claimManyForSending(ids: readonly string[]): Promise<ActionRecord[]> {
+    if (ids.length === 0) return [];
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [rows]: [ActionRow[], number] = await this.dataSource.query(
+      `UPDATE actions SET state = 'sending', attempts = attempts + 1, sent_at = now()
+       WHERE id = ANY($1::bigint[]) AND state = 'pending' RETURNING *`,
+      [ids],
+    );
+    return rows.map(toAction);
+  }
+
+  async findByKeys(keys: readonly string[], manager?: EntityManager): Promise<ActionRecord[]> {
+    if (keys.length === 0) return [];
+    const em = manager ?? this.dataSource.manager;
+    const rows: ActionRow[] = await em.query('SELECT * FROM actions WHERE idempotency_key = ANY($1::text[]) ORDER BY id', [keys]);
     return rows.map(toAction);
   }
 

@@ -93,11 +93,9 @@ export class AlertRepository {
     return rows[0] ? toAlert(rows[0]) : null;
   }
 
-  /** Most recent first. With a shop: its alerts and the service-wide ones (no shop), which concern it too. */
   async recentAlerts(limit: number, shopId?: string): Promise<AlertRecord[]> {
     const rows: AlertRow[] = await this.dataSource.query(
-      `SELECT * FROM alerts WHERE ($1::uuid IS NULL OR shop_id = $1 OR shop_id IS NULL)
-       ORDER BY created_at DESC, id DESC LIMIT $2`,
+      `SELECT * FROM alerts WHERE ($1::uuid IS NULL OR shop_id = $1) ORDER BY created_at DESC, id DESC LIMIT $2`,
       [shopId ?? null, limit],
     );
     return rows.map(toAlert);
@@ -109,10 +107,11 @@ export class AlertRepository {
    * so after a crash an alert is sent at least once rather than lost.
    */
   async releaseAbandonedClaims(now: Date, leaseMs: number): Promise<number> {
-    const rows: unknown[] = await this.dataSource.query(
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [rows]: [unknown[], number] = await this.dataSource.query(
       `UPDATE alerts SET email_status = 'failed', email_claimed_at = NULL, email_next_attempt_at = $1,
          email_last_error = 'interrupted: the sending process stopped before the mail server answered'
-       WHERE email_status = 'sending' AND email_claimed_at <= $1::timestamptz - make_interval(secs => $2 / 1000.0)
+       WHERE email_status = 'sending' AND email_claimed_at <= $1::timestamptz - $2::float8 * interval '1 millisecond'
        RETURNING id`,
       [now, leaseMs],
     );
@@ -125,7 +124,7 @@ export class AlertRepository {
    * process running at the same moment claims other rows or none, never the same ones.
    */
   async claimDueEmails(now: Date, maxAttempts: number, limit: number): Promise<AlertRecord[]> {
-    const rows: AlertRow[] = await this.dataSource.query(
+    const [rows]: [AlertRow[], number] = await this.dataSource.query(
       `UPDATE alerts SET email_status = 'sending', email_claimed_at = $1, email_attempts = email_attempts + 1
        WHERE id IN (
          SELECT id FROM alerts

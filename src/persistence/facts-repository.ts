@@ -103,4 +103,17 @@ export class FactsRepository {
       shopFault: fact?.shop_fault ?? null,
     };
   }
+
+  /**
+   * A tracking number the shop knows (label printed, parcel handed over) that Qoo10 may not have yet.
+   * It makes the order refusable; submitting it to Qoo10 goes through the outbox.
+   */
+  async recordKnownTracking(shopId: string, orderNo: string, qoo10CarrierName: string, trackingNo: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO tracking_numbers (shop_id, order_no, carrier, qoo10_carrier_name, tracking_no, source)
+       VALUES ($1, $2, $3, $3, $4, 'manual')
+       ON CONFLICT (shop_id, order_no, tracking_no) DO NOTHING`,
+      [shopId, orderNo, qoo10CarrierName, trackingNo],
+    );
+  }
 }

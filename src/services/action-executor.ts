@@ -37,8 +37,6 @@ export class ActionExecutor {
     private readonly shops: ShopRepository,
     private readonly alerts: AlertService,
     private readonly logger: Logger,
-    /** A 'sending' row older than this belongs to a dead process (or a lost answer): reconcile it. */
-    private readonly staleAfterMs: number,
   ) {}
 
   async send(shop: Shop, client: Qoo10Client, actionId: string, now: Date, signal?: AbortSignal): Promise<SendResult> {
@@ -93,12 +91,13 @@ export class ActionExecutor {
   }
 
   /**
-   * Finishes what a crash or a lost answer left open: pending rows are sent; stale 'sending' rows are
+   * Finishes what a crash or a lost answer left open: pending rows are sent; 'sending' rows are
    * settled by what Qoo10 shows now (done → succeeded; not done → back in line and sent).
+   * Call it only while holding the shop's lock: then no other process can be mid-call on a row.
    */
   async reconcile(shop: Shop, client: Qoo10Client, now: Date, signal?: AbortSignal): Promise<Record<SendResult, number>> {
     const tally: Record<SendResult, number> = { succeeded: 0, failed: 0, unknown: 0, skipped: 0 };
-    const open = await this.actions.findUnfinished(shop.id, new Date(now.getTime() - this.staleAfterMs));
+    const open = await this.actions.findUnfinished(shop.id);
     for (const action of open) {
       if (signal?.aborted) break;
       if (action.state === 'sending') {

@@ -3,6 +3,25 @@ import type { Shop } from '../domain/types';
 import { formatJst, jstDateOf } from '../domain/jst-calendar';
 import type { ActionRecord } from '../persistence/action-repository';
 import type { AlertRecord, AlertRepository, NewAlert } from '../persistence/alert-repository';
+import { POLL_JOB } from './pipeline-service';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * INF: Qoo10 does not report a key's expiry through the API. When key_expires_at is unknown the key
+ * is assumed to last 365 days from key_obtained_at (seller keys are renewed yearly in QSM); an
+ * early warning costs nothing, a key that dies unnoticed stops every cancel answer.
+ */
+export const ASSUMED_KEY_LIFETIME_DAYS = 365;
+
+export interface HealthAlertSettings {
+  /** No successful poll of a shop for this many minutes raises an alert (POLL_STALE_MINUTES). */
+  pollStaleMinutes: number;
+  /** Warn this many days before a key expires. */
+  keyExpiryWarningDays: number;
+}
+
+const DEFAULT_HEALTH_SETTINGS: HealthAlertSettings = { pollStaleMinutes: 30, keyExpiryWarningDays: 30 };
 
 /**
  * Raises alerts: recorded once per dedupe key (restarts and several processes raise nothing twice),
@@ -14,6 +33,7 @@ export class AlertService {
     private readonly alerts: AlertRepository,
     private readonly emailConfigured: boolean,
     private readonly logger: Logger,
+    private readonly health: HealthAlertSettings = DEFAULT_HEALTH_SETTINGS,
   ) {}
 
   async raise(alert: NewAlert): Promise<AlertRecord | null> {
@@ -69,6 +89,75 @@ export class AlertService {
         '本日中に追跡番号を登録してください。登録されるまで購入者はキャンセルを求め続けられます。',
       ].join('\n'),
       payload: { requestId, orderNo, deadline: deadline.toISOString() },
+    });
+  }
+
+  /**
+   * The checks the scheduler runs every cycle: keys about to expire, shops whose polls stopped
+   * succeeding. Each situation is raised once (its dedupe key names the expiry date or the last
+   * success), so calling this every two minutes sends one email, not hundreds. Returns what was raised.
+   */
+  async checkHealthAlerts(now: Date): Promise<AlertRecord[]> {
+    const raised: AlertRecord[] = [];
+    for (const key of await this.alerts.findShopKeyDates()) {
+      const alert = await this.keyExpiring(key, now);
+      if (alert) raised.push(alert);
+    }
+    for (const activity of await this.alerts.findPollActivity(POLL_JOB)) {
+      const alert = await this.pollStale(activity, now);
+      if (alert) raised.push(alert);
+    }
+    return raised;
+  }
+
+  private async keyExpiring(
+    key: { shopId: string; shopName: string; keyObtainedAt: Date | null; keyExpiresAt: Date | null },
+    now: Date,
+  ): Promise<AlertRecord | null> {
+    const estimated = key.keyExpiresAt === null;
+    const expiresAt =
+      key.keyExpiresAt ?? (key.keyObtainedAt ? new Date(key.keyObtainedAt.getTime() + ASSUMED_KEY_LIFETIME_DAYS * DAY_MS) : null);
+    if (!expiresAt || expiresAt.getTime() - now.getTime() > this.health.keyExpiryWarningDays * DAY_MS) return null;
+    const daysLeft = Math.max(0, Math.ceil((expiresAt.getTime() - now.getTime()) / DAY_MS));
+    const when = `${formatJst(expiresAt)}（日本時間）${estimated ? '頃（取得日から1年として推定）' : ''}`;
+    return this.raise({
+      shopId: key.shopId,
+      kind: 'key_expiring',
+      // One alert per expiry date: a renewed key with a new date warns again next year.
+      dedupeKey: `key_expiring:${key.shopId}:${jstDateOf(expiresAt)}`,
+      severity: 'warning',
+      subject: `【予告】Qoo10 APIキーの有効期限が近づいています（${key.shopName}・あと${daysLeft}日）`,
+      body: [
+        `${key.shopName} のQoo10販売者認証キーの有効期限は ${when} です。`,
+        '期限が切れると、キャンセル要請の取得・承認・拒否と追跡番号の登録がすべて止まります。',
+        'QSMで新しいキーを発行し、期限より前に設定を更新してください。',
+      ].join('\n'),
+      payload: { expiresAt: expiresAt.toISOString(), estimated, daysLeft },
+    });
+  }
+
+  private async pollStale(
+    activity: { shopId: string; shopName: string; lastSuccessAt: Date | null; firstRunAt: Date | null },
+    now: Date,
+  ): Promise<AlertRecord | null> {
+    // Never succeeded: measured from the first attempt; never attempted: the scheduler has not run yet.
+    const since = activity.lastSuccessAt ?? activity.firstRunAt;
+    if (!since || now.getTime() - since.getTime() < this.health.pollStaleMinutes * 60_000) return null;
+    const minutes = Math.floor((now.getTime() - since.getTime()) / 60_000);
+    const last = activity.lastSuccessAt ? `${formatJst(activity.lastSuccessAt)}（日本時間）` : 'まだ一度もありません';
+    return this.raise({
+      shopId: activity.shopId,
+      kind: 'poll_stale',
+      // One alert per outage: the key names the last success, which changes once polling recovers.
+      dedupeKey: `poll_stale:${activity.shopId}:${activity.lastSuccessAt ? activity.lastSuccessAt.toISOString() : 'never'}`,
+      severity: 'critical',
+      subject: `【要確認】Qoo10からのキャンセル要請の取得が${minutes}分間成功していません（${activity.shopName}）`,
+      body: [
+        `${activity.shopName} のキャンセル要請の取得（ポーリング）が ${minutes} 分間成功していません。最後に成功したのは ${last}。`,
+        'この間に届いたキャンセル要請は自動で処理されません。6時間以内の承認や発送済み注文の拒否が間に合わなくなります。',
+        'ダッシュボードの実行履歴でエラー内容を確認し、APIキーとネットワークの状態を点検してください。必要ならQSMで直接対応してください。',
+      ].join('\n'),
+      payload: { lastSuccessAt: activity.lastSuccessAt?.toISOString() ?? null, minutes },
     });
   }
 }

@@ -1,8 +1,8 @@
-import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 import type { Shop } from '../domain/types';
 import { isQoo10Error, Qoo10AuthError, Qoo10KeyExpiredError } from '../qoo10/errors';
 import type { ShopRepository } from '../persistence/shop-repository';
+import type { ShopLock } from '../persistence/shop-lock';
 import type { JobRunRepository } from '../persistence/job-run-repository';
 import type { CancelRequestRepository } from '../persistence/cancel-request-repository';
 import type { Qoo10ClientProvider } from './qoo10-clients';
@@ -20,17 +20,14 @@ export interface ShopCycleReport {
   error?: string;
 }
 
-// A fixed namespace for the per-shop advisory lock (the second key is derived from the shop id).
-const SHOP_LOCK_NAMESPACE = 7_310_422;
-
 /**
  * One poll cycle per shop, reading like the business: fetch → finish what is open → decide
  * (re-reading each order right before acting) → act → record → alert. A shop is worked on by one
- * process at a time (advisory lock); the request row locks guard each decision as well.
+ * process at a time (ShopLock); the request row locks guard each decision as well.
  */
 export class PipelineService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly shopLock: ShopLock,
     private readonly shops: ShopRepository,
     private readonly jobRuns: JobRunRepository,
     private readonly requests: CancelRequestRepository,
@@ -58,20 +55,10 @@ export class PipelineService {
     return reports;
   }
 
+  /** One cycle for one shop; skipped when another process is working on the shop right now. */
   async runShop(shop: Shop, signal?: AbortSignal): Promise<ShopCycleReport> {
-    const lock = this.dataSource.createQueryRunner();
-    await lock.connect();
-    try {
-      const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [SHOP_LOCK_NAMESPACE, shop.id]);
-      if (!locked) return { shopId: shop.id, status: 'skipped', counts: {} };
-      try {
-        return await this.runLockedShop(shop, signal);
-      } finally {
-        await lock.query('SELECT pg_advisory_unlock($1, hashtext($2))', [SHOP_LOCK_NAMESPACE, shop.id]);
-      }
-    } finally {
-      await lock.release();
-    }
+    const result = await this.shopLock.withLock(shop.id, 0, () => this.runLockedShop(shop, signal));
+    return result.locked ? result.value : { shopId: shop.id, status: 'skipped', counts: {} };
   }
 
   private async runLockedShop(shop: Shop, signal?: AbortSignal): Promise<ShopCycleReport> {

@@ -13,7 +13,7 @@ export type Qoo10ClientProvider = (shop: Shop) => Promise<Qoo10Client>;
  */
 export function httpQoo10ClientProvider(options: {
   shops: ShopRepository;
-  baseUrl: string;
+  baseUrl: () => string;
   timeoutMs: number;
   minIntervalMs: number;
   logger: Logger;
@@ -23,7 +23,7 @@ export function httpQoo10ClientProvider(options: {
     const existing = clients.get(shop.id);
     if (existing) return existing;
     const client = new HttpQoo10Client({
-      baseUrl: options.baseUrl,
+      baseUrl: options.baseUrl(),
       sellerAuthKey: await options.shops.sellerAuthKey(shop.id),
       timeoutMs: options.timeoutMs,
       minIntervalMs: options.minIntervalMs,

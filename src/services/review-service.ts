@@ -1,12 +1,16 @@
 import type { DecisionKind } from '../domain/types';
 import { ConflictError, NotFoundError } from '../errors';
 import type { ShopRepository } from '../persistence/shop-repository';
+import type { ShopLock } from '../persistence/shop-lock';
 import type { CancelRequestRepository, ReviewItem } from '../persistence/cancel-request-repository';
 import type { ActionRecord, ActionRepository } from '../persistence/action-repository';
 import type { OrderRepository } from '../persistence/order-repository';
 import type { Qoo10ClientProvider } from './qoo10-clients';
 import type { DecisionService } from './decision-service';
 import type { ActionExecutor, SendResult } from './action-executor';
+
+/** How long a person's action waits for a running poll cycle of the same shop to finish. */
+const SHOP_LOCK_WAIT_MS = 30_000;
 
 export interface RequestDetail {
   request: NonNullable<Awaited<ReturnType<CancelRequestRepository['findRequest']>>>;
@@ -19,6 +23,7 @@ export interface RequestDetail {
 export class ReviewService {
   constructor(
     private readonly shops: ShopRepository,
+    private readonly shopLock: ShopLock,
     private readonly requests: CancelRequestRepository,
     private readonly actions: ActionRepository,
     private readonly orders: OrderRepository,
@@ -66,14 +71,19 @@ export class ReviewService {
     }
   }
 
+  /** Holds the shop's lock like a poll cycle does, so a person and the daemon never act at once. */
   private async decideAndSend(shopId: string, requestId: string, kind: Exclude<DecisionKind, 'review'>, person: string, note: string | null): Promise<SendResult[]> {
     const shop = await this.shops.findShop(shopId);
     if (!shop) throw new NotFoundError(`Shop ${shopId}`);
     const client = await this.clients(shop);
-    const result = await this.decisions.decideByPerson(shop, client, requestId, { kind, person, note });
-    if (!result.ok) throw new ConflictError(result.code, result.message);
-    const sent: SendResult[] = [];
-    for (const action of result.actions) sent.push(await this.executor.send(shop, client, action.id, this.now()));
-    return sent;
+    const outcome = await this.shopLock.withLock(shop.id, SHOP_LOCK_WAIT_MS, async () => {
+      const result = await this.decisions.decideByPerson(shop, client, requestId, { kind, person, note });
+      if (!result.ok) throw new ConflictError(result.code, result.message);
+      const sent: SendResult[] = [];
+      for (const action of result.actions) sent.push(await this.executor.send(shop, client, action.id, this.now()));
+      return sent;
+    });
+    if (!outcome.locked) throw new ConflictError('shop_busy', 'A poll cycle is working on this shop right now; try again in a minute.');
+    return outcome.value;
   }
 }

@@ -23,7 +23,7 @@ export async function createTestApp(env: Record<string, string> = {}, now?: () =
     dataSource: db.dataSource,
     credentialsSecret: 'test-secret-'.padEnd(40, 'x'),
     adminToken: TEST_ADMIN_TOKEN,
-    qoo10BaseUrl: config.qoo10.baseUrl,
+    qoo10BaseUrl: () => config.qoo10.baseUrl,
     now,
   });
   return { db, services, config, auth: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, close: () => db.drop() };

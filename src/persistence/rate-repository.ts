@@ -1,0 +1,281 @@
+import type { DataSource } from 'typeorm';
+import {
+  CANCEL_CAUSES,
+  type CancelCause,
+  type CancelMonthBasis,
+  type CauseCount,
+  type DenominatorDefinition,
+  type ItemCancels,
+} from '../domain/cancel-rate';
+import { jstMonthRange, type MonthKey } from '../domain/jst-calendar';
+
+/** The sums the rate is computed from, for one shop and one JST month. */
+export interface RateCounts {
+  orders: number;
+  countedCancels: number;
+  excludedCancels: number;
+  byReason: Record<CancelCause, CauseCount>;
+}
+
+/** A pending cancel request still inside the exclusion window: accepted before `deadline`, it does not count. */
+export interface PendingInWindow {
+  requestId: string;
+  orderNo: string;
+  itemKey: string;
+  itemTitle: string;
+  orderedAt: Date;
+  requestedAt: Date;
+  /** ordered_at + exclusion hours. */
+  deadline: Date;
+}
+
+export interface PendingSummary {
+  total: number;
+  insideExclusionWindow: number;
+  /** The in-window requests, soonest deadline first (at most `listLimit`). */
+  inWindow: PendingInWindow[];
+}
+
+export interface CountedCancel {
+  orderNo: string;
+  orderedAt: Date;
+  cancelledAt: Date;
+  cause: CancelCause;
+  itemKey: string;
+  itemTitle: string;
+  source: string;
+}
+
+/** Keyset position in the drill-down list (newest cancel first). */
+export interface CancelCursor {
+  cancelledAt: Date;
+  orderNo: string;
+}
+
+/** The column holding the month a cancel counts in, per basis (both are indexed with shop_id). */
+const MONTH_COLUMN: Record<CancelMonthBasis, 'cancel_month' | 'order_month'> = {
+  cancel_time: 'cancel_month',
+  order_time: 'order_month',
+};
+
+const DENOMINATOR_COLUMN: Record<DenominatorDefinition, 'orders_placed' | 'orders_paid'> = {
+  orders_placed: 'orders_placed',
+  orders_paid: 'orders_paid',
+};
+
+interface CauseRow {
+  cause: CancelCause;
+  counted: number;
+  excluded: number;
+}
+
+function emptyByReason(): Record<CancelCause, CauseCount> {
+  return Object.fromEntries(CANCEL_CAUSES.map((cause) => [cause, { counted: 0, excluded: 0 }])) as Record<CancelCause, CauseCount>;
+}
+
+function countsOf(orders: number, rows: CauseRow[]): RateCounts {
+  const byReason = emptyByReason();
+  for (const row of rows) byReason[row.cause] = { counted: row.counted, excluded: row.excluded };
+  const counted = CANCEL_CAUSES.reduce((sum, cause) => sum + byReason[cause].counted, 0);
+  const excluded = CANCEL_CAUSES.reduce((sum, cause) => sum + byReason[cause].excluded, 0);
+  return { orders, countedCancels: counted, excludedCancels: excluded, byReason };
+}
+
+/**
+ * Reads for the monthly cancellation rate. The running figures are sums over indexed rows written
+ * as orders and cancels arrive (monthly_order_counts, cancels by month); `scanMonth` recomputes the
+ * same figures from the raw instants, to verify them.
+ */
+export class RateRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * The month's figures in two queries: the denominator from one row of monthly_order_counts, and
+   * one indexed pass over the month's cancels (≈70k rows at most) grouped by item and cause, from
+   * which the totals, the breakdown by reason and the per-item counts are all summed here.
+   * `items` holds every item with a counted cancel, in no particular order.
+   */
+  async monthBreakdown(
+    shopId: string,
+    month: MonthKey,
+    denominator: DenominatorDefinition,
+    basis: CancelMonthBasis,
+  ): Promise<{ counts: RateCounts; items: ItemCancels[] }> {
+    const [orderRows, groups] = await Promise.all([
+      this.dataSource.query(
+        `SELECT ${DENOMINATOR_COLUMN[denominator]} AS orders FROM monthly_order_counts WHERE shop_id = $1 AND month = $2`,
+        [shopId, month],
+      ) as Promise<Array<{ orders: number }>>,
+      this.dataSource.query(
+        `SELECT item_key, cause, max(item_title) AS title,
+           (count(*) FILTER (WHERE counted))::int AS counted, (count(*) FILTER (WHERE NOT counted))::int AS excluded
+         FROM cancels WHERE shop_id = $1 AND ${MONTH_COLUMN[basis]} = $2 GROUP BY item_key, cause`,
+        [shopId, month],
+      ) as Promise<Array<CauseRow & { item_key: string; title: string }>>,
+    ]);
+    const byReason = emptyByReason();
+    const items = new Map<string, ItemCancels>();
+    for (const group of groups) {
+      byReason[group.cause].counted += group.counted;
+      byReason[group.cause].excluded += group.excluded;
+      if (group.counted === 0) continue;
+      const item = items.get(group.item_key) ?? { itemKey: group.item_key, title: group.title, counted: 0, sellerFault: 0 };
+      item.counted += group.counted;
+      // Seller fault in the item sense: every cause but the buyer's (stock-outs, defects, late shipping).
+      if (group.cause !== 'buyer') item.sellerFault += group.counted;
+      items.set(group.item_key, item);
+    }
+    const causeRows = CANCEL_CAUSES.map((cause) => ({ cause, ...byReason[cause] }));
+    return { counts: countsOf(orderRows[0]?.orders ?? 0, causeRows), items: [...items.values()] };
+  }
+
+  /**
+   * Cancel requests still waiting for an answer (pending, or waiting for a person) whose order has
+   * no recorded cancel yet. Inside the window: now − ordered_at < exclusionHours, so accepting it now
+   * would not count. A request whose order time is unknown is treated as outside (it would count).
+   * `orderMonth` limits them to orders of that month (for the order-time basis).
+   */
+  async pendingRequests(
+    shopId: string,
+    now: Date,
+    exclusionHours: number,
+    listLimit: number,
+    orderMonth?: MonthKey,
+  ): Promise<PendingSummary> {
+    const rows: Array<{
+      id: string;
+      order_no: string;
+      requested_at: Date;
+      ordered_at: Date | null;
+      item_key: string | null;
+      item_title: string | null;
+      inside: boolean;
+    }> = await this.dataSource.query(
+      `SELECT r.id, r.order_no, r.requested_at, o.ordered_at,
+         COALESCE(NULLIF(o.seller_item_code, ''), o.item_no) AS item_key, o.item_title,
+         (o.ordered_at IS NOT NULL AND o.ordered_at <= $2 AND $2 - o.ordered_at < $3::float8 * interval '1 hour') AS inside
+       FROM cancel_requests r
+       LEFT JOIN orders o ON o.shop_id = r.shop_id AND o.order_no = r.order_no
+       WHERE r.shop_id = $1 AND r.status IN ('pending', 'review')
+         AND ($4::text IS NULL OR o.order_month = $4)
+         AND NOT EXISTS (SELECT 1 FROM cancels c WHERE c.shop_id = r.shop_id AND c.order_no = r.order_no)`,
+      [shopId, now, exclusionHours, orderMonth ?? null],
+    );
+    const windowMs = exclusionHours * 3_600_000;
+    const inWindow = rows
+      .filter((row) => row.inside && row.ordered_at)
+      .map((row) => ({
+        requestId: String(row.id),
+        orderNo: row.order_no,
+        itemKey: row.item_key ?? '',
+        itemTitle: row.item_title ?? '',
+        orderedAt: row.ordered_at!,
+        requestedAt: row.requested_at,
+        deadline: new Date(row.ordered_at!.getTime() + windowMs),
+      }))
+      .sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || a.orderNo.localeCompare(b.orderNo));
+    return { total: rows.length, insideExclusionWindow: inWindow.length, inWindow: inWindow.slice(0, listLimit) };
+  }
+
+  /**
+   * Counted cancels of the month, newest first, `limit` rows after `cursor`. Ordered and compared at
+   * millisecond precision, the precision of the JS Date the cursor carries (timestamptz keeps µs).
+   */
+  async countedCancels(
+    shopId: string,
+    month: MonthKey,
+    basis: CancelMonthBasis,
+    limit: number,
+    cursor: CancelCursor | null,
+  ): Promise<CountedCancel[]> {
+    const rows: Array<{
+      order_no: string;
+      ordered_at: Date;
+      cancelled_at: Date;
+      cause: CancelCause;
+      item_key: string;
+      item_title: string;
+      source: string;
+    }> = await this.dataSource.query(
+      `SELECT order_no, ordered_at, cancelled_at, cause, item_key, item_title, source FROM cancels
+       WHERE shop_id = $1 AND ${MONTH_COLUMN[basis]} = $2 AND counted
+         AND ($3::timestamptz IS NULL OR (date_trunc('milliseconds', cancelled_at), order_no) < ($3::timestamptz, $4::text))
+       ORDER BY date_trunc('milliseconds', cancelled_at) DESC, order_no DESC LIMIT $5`,
+      [shopId, month, cursor?.cancelledAt ?? null, cursor?.orderNo ?? '', limit],
+    );
+    return rows.map((row) => ({
+      orderNo: row.order_no,
+      orderedAt: row.ordered_at,
+      cancelledAt: row.cancelled_at,
+      cause: row.cause,
+      itemKey: row.item_key,
+      itemTitle: row.item_title,
+      source: row.source,
+    }));
+  }
+
+  /**
+   * Counts per month for several months in two grouped queries (history). Months without rows are
+   * absent from the map.
+   */
+  async countsForMonths(
+    shopId: string,
+    months: readonly MonthKey[],
+    denominator: DenominatorDefinition,
+    basis: CancelMonthBasis,
+  ): Promise<Map<MonthKey, RateCounts>> {
+    const column = MONTH_COLUMN[basis];
+    const [orderRows, causeRows] = await Promise.all([
+      this.dataSource.query(
+        `SELECT month, ${DENOMINATOR_COLUMN[denominator]} AS orders FROM monthly_order_counts WHERE shop_id = $1 AND month = ANY($2)`,
+        [shopId, months],
+      ) as Promise<Array<{ month: string; orders: number }>>,
+      this.dataSource.query(
+        `SELECT ${column} AS month, cause, (count(*) FILTER (WHERE counted))::int AS counted,
+           (count(*) FILTER (WHERE NOT counted))::int AS excluded
+         FROM cancels WHERE shop_id = $1 AND ${column} = ANY($2) GROUP BY ${column}, cause`,
+        [shopId, months],
+      ) as Promise<Array<CauseRow & { month: string }>>,
+    ]);
+    const result = new Map<MonthKey, RateCounts>();
+    for (const month of months) {
+      const orders = orderRows.find((row) => row.month === month)?.orders ?? 0;
+      const causes = causeRows.filter((row) => row.month === month);
+      if (orders > 0 || causes.length > 0) result.set(month, countsOf(orders, causes));
+    }
+    return result;
+  }
+
+  /**
+   * The same figures recomputed from scratch, independently of what was stored at write time:
+   * orders counted by scanning `orders` over the JST month's instant range, cancels re-classified
+   * from their instants (elapsed < window is excluded; a cancel dated before its order counts, as in
+   * classifyCancel) and placed in months by their instants, not by the stored month columns.
+   * A scan: for verification and the chaos harness, not for every page load.
+   */
+  async scanMonth(
+    shopId: string,
+    month: MonthKey,
+    denominator: DenominatorDefinition,
+    basis: CancelMonthBasis,
+    exclusionHours: number,
+  ): Promise<RateCounts> {
+    const { start, end } = jstMonthRange(month);
+    const instant = basis === 'cancel_time' ? 'cancelled_at' : 'ordered_at';
+    const [orderRows, causeRows] = await Promise.all([
+      this.dataSource.query(
+        `SELECT (count(*) ${denominator === 'orders_paid' ? 'FILTER (WHERE paid_at IS NOT NULL)' : ''})::int AS orders
+         FROM orders WHERE shop_id = $1 AND ordered_at >= $2 AND ordered_at < $3`,
+        [shopId, start, end],
+      ) as Promise<Array<{ orders: number }>>,
+      this.dataSource.query(
+        `SELECT cause, (count(*) FILTER (WHERE NOT excluded))::int AS counted, (count(*) FILTER (WHERE excluded))::int AS excluded
+         FROM (SELECT cause, (cancelled_at >= ordered_at AND cancelled_at - ordered_at < $4::float8 * interval '1 hour') AS excluded
+               FROM cancels WHERE shop_id = $1 AND ${instant} >= $2 AND ${instant} < $3) AS scanned
+         GROUP BY cause`,
+        [shopId, start, end, exclusionHours],
+      ) as Promise<CauseRow[]>,
+    ]);
+    return countsOf(orderRows[0]?.orders ?? 0, causeRows);
+  }
+}

@@ -1,0 +1,311 @@
+import type { Shop } from '../domain/types';
+import {
+  CANCEL_CAUSES,
+  computeMonthlyRate,
+  type CancelMonthBasis,
+  type DenominatorDefinition,
+  type ItemCancels,
+  type MonthlyRate,
+  type RateStatus,
+} from '../domain/cancel-rate';
+import { hoursBetween, isMonthKey, jstMonthOf, previousMonth, type MonthKey } from '../domain/jst-calendar';
+import { NotFoundError, ValidationFailedError } from '../errors';
+import type { AlertRecord } from '../persistence/alert-repository';
+import type { ShopRepository } from '../persistence/shop-repository';
+import type { CancelCursor, CountedCancel, PendingInWindow, RateCounts, RateRepository } from '../persistence/rate-repository';
+import { rateAlertEmail, type RateAlertKind } from '../notifications/rate-alert-email';
+import type { AlertService } from './alert-service';
+
+/** The rate definition in force (from configuration: CANCEL_RATE_*). */
+export interface RateSettings {
+  limit: number;
+  alertLevels: readonly number[];
+  exclusionHours: number;
+  denominator: DenominatorDefinition;
+  /** Default 'cancel_time': cancels count in the JST month they completed. */
+  cancelMonthBasis?: CancelMonthBasis;
+}
+
+/** The month's rate plus what the dashboard and the alerts show beside it. */
+export interface RateReport extends MonthlyRate {
+  shopId: string;
+  /**
+   * Requests waiting for an answer that would land in this month if accepted now; `inWindow` lists
+   * (up to 100 of) those still inside the exclusion window, soonest deadline first.
+   */
+  pending: { total: number; insideExclusionWindow: number; inWindow: PendingInWindow[] };
+  /** Items with the most seller-fault cancels (stock-outs, defects, late shipping), most first. */
+  sellerFaultItems: ItemCancels[];
+}
+
+export interface RateHistoryEntry {
+  month: MonthKey;
+  orders: number;
+  countedCancels: number;
+  excludedCancels: number;
+  rate: number;
+  rateDefined: boolean;
+  status: RateStatus;
+  headroom: number;
+  levelsCrossed: number[];
+}
+
+export interface CountedCancelItem extends CountedCancel {
+  /** Hours from order to cancel, one decimal. */
+  hoursAfterOrder: number;
+}
+
+export interface CountedCancelPage {
+  month: MonthKey;
+  items: CountedCancelItem[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Running aggregate against a fresh scan of the same month (they must agree). */
+export interface RateRecount {
+  shopId: string;
+  month: MonthKey;
+  aggregate: RateCounts;
+  scanned: RateCounts;
+  consistent: boolean;
+  /** One line per figure that differs, e.g. "orders: aggregate 100, scan 99". */
+  differences: string[];
+}
+
+const TOP_SELLER_FAULT_ITEMS = 5;
+const PENDING_LIST_LIMIT = 100;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function encodeCancelCursor(cursor: CancelCursor): string {
+  return Buffer.from(JSON.stringify([cursor.cancelledAt.toISOString(), cursor.orderNo]), 'utf8').toString('base64url');
+}
+
+/** Throws ValidationFailedError naming `cursor` for anything encodeCancelCursor did not produce. */
+export function decodeCancelCursor(cursor: string): CancelCursor {
+  try {
+    const [at, orderNo] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    const cancelledAt = new Date(String(at));
+    if (typeof orderNo === 'string' && typeof at === 'string' && !Number.isNaN(cancelledAt.getTime())) return { cancelledAt, orderNo };
+  } catch {
+    // Falls through to the validation error below.
+  }
+  throw new ValidationFailedError('cursor is not a cursor this API returned', [{ field: 'cursor', message: 'cursor is malformed' }]);
+}
+
+function differencesOf(aggregate: RateCounts, scanned: RateCounts): string[] {
+  const pairs: Array<[string, number, number]> = [
+    ['orders', aggregate.orders, scanned.orders],
+    ['countedCancels', aggregate.countedCancels, scanned.countedCancels],
+    ['excludedCancels', aggregate.excludedCancels, scanned.excludedCancels],
+    ...CANCEL_CAUSES.flatMap((cause): Array<[string, number, number]> => [
+      [`byReason.${cause}.counted`, aggregate.byReason[cause].counted, scanned.byReason[cause].counted],
+      [`byReason.${cause}.excluded`, aggregate.byReason[cause].excluded, scanned.byReason[cause].excluded],
+    ]),
+  ];
+  return pairs.filter(([, a, b]) => a !== b).map(([name, a, b]) => `${name}: aggregate ${a}, scan ${b}`);
+}
+
+function monthOrFail(month: string): MonthKey {
+  if (!isMonthKey(month)) {
+    throw new ValidationFailedError('month must be a JST month as YYYY-MM', [{ field: 'month', message: 'month must be YYYY-MM' }]);
+  }
+  return month;
+}
+
+/**
+ * The monthly cancellation rate per shop, kept current by the rows written as orders and cancels
+ * arrive: the denominator is one row of monthly_order_counts, the cancels an indexed aggregate over
+ * the month. No Qoo10 call, no scan of orders: cheap enough for every dashboard page load.
+ */
+export class RateService {
+  private readonly basis: CancelMonthBasis;
+
+  constructor(
+    private readonly rates: RateRepository,
+    private readonly shops: ShopRepository,
+    private readonly alerts: AlertService,
+    private readonly settings: RateSettings,
+    private readonly now: () => Date,
+  ) {
+    this.basis = settings.cancelMonthBasis ?? 'cancel_time';
+  }
+
+  /**
+   * The shop a request or command means: the given id, or the only active shop when none is given.
+   * Several active shops and no id is a 400 naming shopId.
+   */
+  async resolveShop(shopId?: string): Promise<Shop> {
+    if (shopId !== undefined) {
+      if (!UUID.test(shopId)) {
+        throw new ValidationFailedError('shopId must be a shop id (UUID)', [{ field: 'shopId', message: 'shopId must be a uuid' }]);
+      }
+      const shop = await this.shops.findShop(shopId);
+      if (!shop) throw new NotFoundError(`The shop ${shopId}`);
+      return shop;
+    }
+    const active = await this.shops.listActiveShops();
+    if (active.length === 1) return active[0]!;
+    if (active.length === 0) throw new NotFoundError('An active shop');
+    throw new ValidationFailedError(`shopId is required: ${active.length} shops are active`, [
+      { field: 'shopId', message: 'shopId is required when several shops are active', shops: active.map((s) => ({ id: s.id, name: s.name })) },
+    ]);
+  }
+
+  /** The month's figures; `month` defaults to the current JST month. */
+  async monthlyRate(shopId: string, month?: MonthKey): Promise<RateReport> {
+    const now = this.now();
+    return this.reportAt(shopId, month === undefined ? jstMonthOf(now) : monthOrFail(month), now);
+  }
+
+  /** The last `months` JST months ending with the current one, oldest first (for a chart). */
+  async history(shopId: string, months = 12): Promise<RateHistoryEntry[]> {
+    const now = this.now();
+    const keys: MonthKey[] = [jstMonthOf(now)];
+    while (keys.length < months) keys.unshift(previousMonth(keys[0]!));
+    const counts = await this.rates.countsForMonths(shopId, keys, this.settings.denominator, this.basis);
+    return keys.map((month) => {
+      const rate = this.compute(month, now, counts.get(month) ?? null, [], { total: 0, insideExclusionWindow: 0 });
+      return {
+        month,
+        orders: rate.orders,
+        countedCancels: rate.countedCancels,
+        excludedCancels: rate.excludedCancels,
+        rate: rate.rate,
+        rateDefined: rate.rateDefined,
+        status: rate.status,
+        headroom: rate.headroom,
+        levelsCrossed: rate.levelsCrossed,
+      };
+    });
+  }
+
+  /** The counted cancels behind the month's rate (default: the current JST month), newest first. */
+  async countedCancels(shopId: string, month?: MonthKey, page: { limit?: number; cursor?: string } = {}): Promise<CountedCancelPage> {
+    const key = month === undefined ? jstMonthOf(this.now()) : monthOrFail(month);
+    const limit = Math.min(Math.max(page.limit ?? 50, 1), 500);
+    const cursor = page.cursor ? decodeCancelCursor(page.cursor) : null;
+    // One row more than asked tells whether another page exists.
+    const rows = await this.rates.countedCancels(shopId, key, this.basis, limit + 1, cursor);
+    const items = rows.slice(0, limit).map((row) => ({
+      ...row,
+      hoursAfterOrder: Math.round(hoursBetween(row.orderedAt, row.cancelledAt) * 10) / 10,
+    }));
+    const last = items[items.length - 1];
+    return { month: key, items, nextCursor: rows.length > limit && last ? encodeCancelCursor({ cancelledAt: last.cancelledAt, orderNo: last.orderNo }) : null };
+  }
+
+  /**
+   * Recomputes the month by scanning orders and cancels from their instants, and compares it with
+   * the running aggregate. For verification and the chaos harness; it scans, so not per page load.
+   */
+  async recountFromScratch(shopId: string, month: MonthKey): Promise<RateRecount> {
+    const key = monthOrFail(month);
+    const { denominator, exclusionHours } = this.settings;
+    const [{ counts: aggregate }, scanned] = await Promise.all([
+      this.rates.monthBreakdown(shopId, key, denominator, this.basis),
+      this.rates.scanMonth(shopId, key, denominator, this.basis, exclusionHours),
+    ]);
+    const differences = differencesOf(aggregate, scanned);
+    return { shopId, month: key, aggregate, scanned, consistent: differences.length === 0, differences };
+  }
+
+  /**
+   * Raises the current month's rate alerts for `shop`, once per level per shop per month (the dedupe
+   * key holds it across cycles, restarts and processes):
+   * - `rate:<shopId>:<YYYY-MM>:<level>` when the rate is at or over the level;
+   * - `projected:<shopId>:<YYYY-MM>:<level>` when the rate is still under it but accepting every
+   *   pending request past the exclusion window would bring it there. (The pace projection is not
+   *   used to trigger: orders and cancels scale alike, so it equals today's rate and would only
+   *   repeat the rate alert. It is reported in the body.)
+   * Returns the alerts raised by this call.
+   */
+  async checkRateAlerts(shop: Shop, now: Date): Promise<AlertRecord[]> {
+    const report = await this.reportAt(shop.id, jstMonthOf(now), now);
+    if (!report.rateDefined) return [];
+    const raised: AlertRecord[] = [];
+    for (const level of [...new Set(this.settings.alertLevels)].sort((a, b) => a - b)) {
+      const kind: RateAlertKind | null =
+        report.rate >= level ? 'rate' : report.ifAllPendingAccepted.rate >= level ? 'projected' : null;
+      if (!kind) continue;
+      const alert = await this.raiseRateAlert(shop, report, kind, level);
+      if (alert) raised.push(alert);
+    }
+    return raised;
+  }
+
+  private async raiseRateAlert(shop: Shop, report: RateReport, kind: RateAlertKind, level: number): Promise<AlertRecord | null> {
+    const email = rateAlertEmail({
+      kind,
+      level,
+      shopName: shop.name,
+      rate: report,
+      sellerFaultItems: report.sellerFaultItems,
+      pendingInWindow: report.pending.insideExclusionWindow,
+      nextWindowDeadline: report.pending.inWindow[0]?.deadline ?? null,
+    });
+    return this.alerts.raise({
+      shopId: shop.id,
+      kind: kind === 'rate' ? 'rate_level' : 'rate_projected',
+      dedupeKey: `${kind}:${shop.id}:${report.month}:${level}`,
+      severity: kind === 'rate' && (level >= report.limit || report.rate > report.limit) ? 'critical' : 'warning',
+      subject: email.subject,
+      body: email.body,
+      payload: {
+        month: report.month,
+        level,
+        rate: report.rate,
+        orders: report.orders,
+        countedCancels: report.countedCancels,
+        excludedCancels: report.excludedCancels,
+        headroom: report.headroom,
+        projectedRate: report.projectedRate,
+        rateIfAllPendingAccepted: report.ifAllPendingAccepted.rate,
+      },
+    });
+  }
+
+  private async reportAt(shopId: string, month: MonthKey, now: Date): Promise<RateReport> {
+    const { denominator, exclusionHours } = this.settings;
+    // A request accepted now completes now: under the cancel-time basis it can only land in the
+    // current month; under the order-time basis it lands in its order's month.
+    const pendingApplies = this.basis === 'order_time' || month === jstMonthOf(now);
+    const [{ counts, items }, pending] = await Promise.all([
+      this.rates.monthBreakdown(shopId, month, denominator, this.basis),
+      pendingApplies
+        ? this.rates.pendingRequests(shopId, now, exclusionHours, PENDING_LIST_LIMIT, this.basis === 'order_time' ? month : undefined)
+        : Promise.resolve({ total: 0, insideExclusionWindow: 0, inWindow: [] }),
+    ]);
+    const rate = this.compute(month, now, counts, items, pending);
+    const sellerFaultItems = items
+      .filter((item) => item.sellerFault > 0)
+      .sort((a, b) => b.sellerFault - a.sellerFault || b.counted - a.counted || a.itemKey.localeCompare(b.itemKey))
+      .slice(0, TOP_SELLER_FAULT_ITEMS);
+    return { ...rate, shopId, pending, sellerFaultItems };
+  }
+
+  private compute(
+    month: MonthKey,
+    now: Date,
+    counts: RateCounts | null,
+    byItem: ItemCancels[],
+    pending: { total: number; insideExclusionWindow: number },
+  ): MonthlyRate {
+    const zero = { counted: 0, excluded: 0 };
+    return computeMonthlyRate({
+      month,
+      now,
+      limit: this.settings.limit,
+      exclusionHours: this.settings.exclusionHours,
+      denominator: this.settings.denominator,
+      cancelMonthBasis: this.basis,
+      orders: counts?.orders ?? 0,
+      countedCancels: counts?.countedCancels ?? 0,
+      excludedCancels: counts?.excludedCancels ?? 0,
+      byReason: counts?.byReason ?? { buyer: zero, seller_fault: zero, shipping_delay: zero },
+      byItem,
+      pending: { total: pending.total, insideExclusionWindow: pending.insideExclusionWindow },
+      alertLevels: [...this.settings.alertLevels],
+    });
+  }
+}
