@@ -1,8 +1,9 @@
 // Runs every compiled test file under dist/test with node's own test runner.
 // Node 20 cannot expand globs in `--test`, so the files are listed here. When TEST_DATABASE_URL is
 // unset, one embedded PostgreSQL is started for the whole run (each test file then creates its own
-// fresh database on it) and stopped at the end.
-import { readdirSync, statSync } from 'node:fs';
+// fresh database on it) and stopped at the end. Its data folder is private to this run, so two runs
+// on one machine never stop each other's server.
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -38,12 +39,14 @@ if (files.length === 0) {
 }
 
 let embedded = null;
+let embeddedDir = null;
 const env = { ...process.env };
 if (!env.TEST_DATABASE_URL) {
   const { startEmbeddedPostgres } = await import('../dist/src/persistence/embedded-postgres.js');
   const { createLogger } = await import('../dist/src/logger.js');
+  embeddedDir = `.data/test-pg-${process.pid}`;
   embedded = await startEmbeddedPostgres({
-    dataDir: '.data/test-pg',
+    dataDir: embeddedDir,
     port: await freePort(),
     logger: createLogger('warn'),
   });
@@ -55,5 +58,8 @@ const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--enab
   env,
 });
 const code = await new Promise((resolve) => child.on('exit', (status) => resolve(status ?? 1)));
-if (embedded) await embedded.stop();
+if (embedded) {
+  await embedded.stop();
+  rmSync(embeddedDir, { recursive: true, force: true });
+}
 process.exit(code);
