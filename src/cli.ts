@@ -7,6 +7,10 @@ import { startService, type ServiceHandle } from './main';
 import { runSimulatorCommand } from './qoo10/simulator/run-simulator-command';
 import { readFileSync } from 'node:fs';
 import { formatRateReport, rateReportToJson } from './services/rate-report';
+import { basename } from 'node:path';
+import { LABEL_FORMATS, type LabelFormat } from './domain/label-csv';
+import { LabelFileRefusedError } from './services/tracking-service';
+import { describeTrackingReport } from './services/tracking-import';
 
 interface CommandOption {
   type: 'string' | 'boolean';
@@ -164,6 +168,37 @@ const COMMANDS: Record<string, Command> = {
         [`${result.imported} item(s) updated`, ...result.errors.map((e) => `line ${e.line}: ${e.message}`)].join('\n'),
       );
       return result.errors.length > 0 ? 1 : 0;
+    },
+  },
+  'import-tracking': {
+    summary: 'submit the tracking numbers of a label-software export (B2クラウド, e飛伝Ⅱ/Ⅲ, ゆうプリR, クリックポスト, generic CSV)',
+    usage: 'cancel-guard import-tracking <file> [--format <format>] [--shop <id>] [--json]',
+    options: {
+      format: { type: 'string', description: `the export's layout, when detection is not enough: ${LABEL_FORMATS.join(', ')}` },
+      shop: { type: 'string', description: 'shop id (needed when several shops are active)' },
+      json: { type: 'boolean', description: 'print the report as JSON' },
+    },
+    async run(values, positionals) {
+      const [file] = positionals;
+      if (!file) throw new Error('import-tracking needs a label file');
+      const format = values.format as string | undefined;
+      if (format !== undefined && !(LABEL_FORMATS as readonly string[]).includes(format)) {
+        process.stderr.write(`--format must be one of: ${LABEL_FORMATS.join(', ')}\n`);
+        return 2;
+      }
+      // Raw bytes: label software writes Shift_JIS; the parser detects the encoding.
+      const bytes = readFileSync(file);
+      try {
+        const report = await withService(({ services }) =>
+          services.tracking.importLabelFile({ file: bytes, fileName: basename(file), format: format as LabelFormat | undefined, shopId: values.shop as string | undefined }),
+        );
+        print(values, report, () => describeTrackingReport(report));
+        return report.counts.refused > 0 || report.counts.rejected > 0 ? 1 : 0;
+      } catch (error) {
+        if (!(error instanceof LabelFileRefusedError)) throw error;
+        process.stderr.write(`${error.message}\n`);
+        return 2;
+      }
     },
   },
   simulator: {

@@ -28,6 +28,9 @@ import { RateService } from './services/rate-service';
 import { AlertMailer } from './services/alert-mailer';
 import { createMailer } from './notifications/smtp-mailer';
 import type { Mailer } from './notifications/mailer';
+import { TrackingRepository } from './persistence/tracking-repository';
+import { BulkTrackingSender } from './services/bulk-tracking-sender';
+import { TrackingService } from './services/tracking-service';
 import { createApp } from './http/app';
 
 export interface ComposeInput {
@@ -64,6 +67,7 @@ export interface Services {
   alertMailer: AlertMailer;
   mailer: Mailer | null;
   qoo10Clients: Qoo10ClientProvider;
+  tracking: TrackingService;
 }
 
 /** The default decision policy for every shop, from configuration; shops may override it. */
@@ -98,6 +102,7 @@ export function compose(input: ComposeInput): Services {
       baseUrl: input.qoo10BaseUrl,
       timeoutMs: config.qoo10.timeoutMs,
       minIntervalMs: config.qoo10.minIntervalMs,
+      searchDateFormat: config.qoo10.searchDateFormat,
       logger,
     });
   const health = new HealthService(dataSource, jobRuns, config.pollStaleMinutes, now);
@@ -114,16 +119,21 @@ export function compose(input: ComposeInput): Services {
   const decisions = new DecisionService(dataSource, orders, requests, factsRepository, actions, config.rate.exclusionHours, logger.child({ module: 'decisions' }));
   const shopLock = new ShopLock(dataSource);
   const executor = new ActionExecutor(dataSource, actions, requests, orders, cancels, shops, alerts, logger.child({ module: 'actions' }));
+  const tracking = new TrackingService(
+    dataSource, shops, shopLock, new TrackingRepository(dataSource), actions,
+    new BulkTrackingSender(actions, executor, logger.child({ module: 'tracking-sender' })),
+    alerts, qoo10Clients, logger.child({ module: 'tracking' }), now,
+  );
   const pipeline = new PipelineService(
-    shopLock, shops, jobRuns, requests, qoo10Clients, poll, decisions, executor, alerts, logger.child({ module: 'pipeline' }), now,
+    shopLock, shops, jobRuns, requests, qoo10Clients, poll, decisions, executor, tracking, alerts, logger.child({ module: 'pipeline' }), now,
   );
   const review = new ReviewService(shops, shopLock, requests, actions, orders, qoo10Clients, decisions, executor, now);
   const facts = new FactsService(shops, factsRepository);
   const demo = new DemoService(dataSource, shops, factsRepository, logger.child({ module: 'demo' }));
 
-  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, now });
+  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, tracking, now });
   return {
     app, shops, jobRuns, orders, requests, actions, alertsRepository, health, alerts, pipeline, review, facts, demo, rates,
-    alertMailer, mailer, qoo10Clients,
+    alertMailer, mailer, qoo10Clients, tracking,
   };
 }

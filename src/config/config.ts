@@ -87,6 +87,9 @@ class EnvSchema {
   @Min(1000, { message: 'QOO10_TIMEOUT_MS must be a whole number of milliseconds from 1000' })
   QOO10_TIMEOUT_MS: number = 20000;
 
+  @IsIn(['date', 'datetime'], { message: 'QOO10_SEARCH_DATE_FORMAT must be date (yyyyMMdd) or datetime (yyyyMMddHHmmss)' })
+  QOO10_SEARCH_DATE_FORMAT: string = 'date';
+
   @IsOptional()
   @Transform(blankToUndefined)
   @IsString()
@@ -176,6 +179,8 @@ export interface AppConfig {
     readonly shopName: string;
     readonly minIntervalMs: number;
     readonly timeoutMs: number;
+    /** How search windows are sent (unconfirmed which Qoo10 honours to the second; INF). */
+    readonly searchDateFormat: 'date' | 'datetime';
   };
   readonly credentialsSecret: string | null;
   readonly pollSchedule: string;
@@ -254,6 +259,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       shopName: parsed.QOO10_SHOP_NAME ?? 'My Qoo10 shop',
       minIntervalMs: parsed.QOO10_MIN_INTERVAL_MS,
       timeoutMs: parsed.QOO10_TIMEOUT_MS,
+      searchDateFormat: parsed.QOO10_SEARCH_DATE_FORMAT as 'date' | 'datetime',
     },
     credentialsSecret: parsed.CREDENTIALS_SECRET ?? null,
     pollSchedule: parsed.POLL_SCHEDULE,

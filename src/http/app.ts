@@ -16,6 +16,8 @@ import type { RateService } from '../services/rate-service';
 import type { AlertRepository } from '../persistence/alert-repository';
 import { rateRoutes } from './routes/rate-routes';
 import { alertRoutes } from './routes/alert-routes';
+import { trackingRoutes } from './routes/tracking-routes';
+import type { TrackingService } from '../services/tracking-service';
 
 export interface AppDeps {
   adminToken: string;
@@ -27,6 +29,7 @@ export interface AppDeps {
   facts: FactsService;
   rates: RateService;
   alertsRepository: AlertRepository;
+  tracking: TrackingService;
   now?: () => Date;
 }
 
@@ -45,6 +48,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(factsRoutes(deps.facts, deps.now ?? (() => new Date())));
   api.use(rateRoutes(deps.rates));
   api.use(alertRoutes(deps.alertsRepository));
+  api.use(trackingRoutes(deps.tracking));
   api.use((req, _res, next) => next(new NotFoundError(`The route ${req.method} /api${req.path}`)));
   app.use('/api', api);
 

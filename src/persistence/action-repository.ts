@@ -60,6 +60,12 @@ const toAction = (row: ActionRow): ActionRecord => ({
   completedAt: row.completed_at,
 });
 
+/**
+ * The one outbox key of "this tracking number on this order line". A refusal and an import of the
+ * same number share it, so the number is submitted once whichever path gets there first.
+ */
+export const sendTrackingKey = (shopId: string, orderNo: string, trackingNo: string) => `send_tracking:${shopId}:${orderNo}:${trackingNo}`;
+
 export interface NewAction {
   shopId: string;
   requestId: string | null;

@@ -8,7 +8,7 @@ import { refusalSendingRows } from '../qoo10/decision-mapping';
 import type { OrderRepository } from '../persistence/order-repository';
 import type { CancelRequestRecord, CancelRequestRepository } from '../persistence/cancel-request-repository';
 import type { FactsRepository } from '../persistence/facts-repository';
-import type { ActionRecord, ActionRepository } from '../persistence/action-repository';
+import { sendTrackingKey, type ActionRecord, type ActionRepository } from '../persistence/action-repository';
 
 /** Review codes whose answer can change when the shop adds a fact (stock, tracking): re-decided each cycle. */
 const FACT_DEPENDENT_REVIEW_CODES = ['stock_unknown', 'shipped_without_tracking', 'order_missing'];
@@ -232,7 +232,7 @@ export class DecisionService {
             decisionId,
             kind: 'send_tracking',
             orderNo: row.orderNo,
-            idempotencyKey: `send_tracking:${shop.id}:${row.orderNo}:${row.trackingNo}`,
+            idempotencyKey: sendTrackingKey(shop.id, row.orderNo, row.trackingNo),
             request: { ...row },
           }),
         );

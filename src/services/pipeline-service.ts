@@ -10,6 +10,7 @@ import type { PollCounts, PollService } from './poll-service';
 import type { DecisionService } from './decision-service';
 import type { ActionExecutor } from './action-executor';
 import type { AlertService } from './alert-service';
+import type { TrackingService } from './tracking-service';
 
 export const POLL_JOB = 'poll';
 
@@ -35,6 +36,7 @@ export class PipelineService {
     private readonly poll: PollService,
     private readonly decisions: DecisionService,
     private readonly executor: ActionExecutor,
+    private readonly tracking: TrackingService,
     private readonly alerts: AlertService,
     private readonly logger: Logger,
     private readonly now: () => Date,
@@ -72,6 +74,8 @@ export class PipelineService {
 
       const reconciled = await this.executor.reconcile(shop, client, this.now(), signal);
       counts.reconciled = reconciled.succeeded + reconciled.failed;
+      // The poll just read the orders back: numbers Qoo10 now shows on shipped orders are confirmed.
+      counts.trackingConfirmed = await this.tracking.confirmFromOrders(shop.id);
 
       const ids = [...(await this.requests.findUndecidedRequestIds(shop.id)), ...(await this.decisions.findRedecidableReviewIds(shop.id))];
       counts.decided = 0;
@@ -87,6 +91,8 @@ export class PipelineService {
           if (result === 'failed') counts.actionsFailed += 1;
         }
       }
+
+      counts.trackingAlerts = await this.tracking.checkSameDayCutoff(shop, this.now());
 
       for (const overdue of await this.requests.overdueTrackingRequests(shop.id, this.now())) {
         await this.alerts.trackingOverdue(shop, overdue.id, overdue.orderNo, overdue.deadline);

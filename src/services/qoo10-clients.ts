@@ -16,6 +16,7 @@ export function httpQoo10ClientProvider(options: {
   baseUrl: () => string;
   timeoutMs: number;
   minIntervalMs: number;
+  searchDateFormat: 'date' | 'datetime';
   logger: Logger;
 }): Qoo10ClientProvider {
   const clients = new Map<string, Qoo10Client>();
@@ -27,6 +28,7 @@ export function httpQoo10ClientProvider(options: {
       sellerAuthKey: await options.shops.sellerAuthKey(shop.id),
       timeoutMs: options.timeoutMs,
       minIntervalMs: options.minIntervalMs,
+      searchDateFormat: options.searchDateFormat,
       logger: options.logger.child({ shopId: shop.id }),
     });
     clients.set(shop.id, client);
