@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import pino from 'pino';
 import { ConfigError, loadConfig, type AppConfig } from './config/config';
 import { createLogger } from './logger';
 import { openDatabase } from './persistence/database';
@@ -33,10 +34,14 @@ function config(): AppConfig {
 /** The service without HTTP or schedule, for one-shot commands; always stopped afterwards. */
 async function withService<T>(run: (service: ServiceHandle) => Promise<T>): Promise<T> {
   const cfg = config();
-  const service = await startService(
-    { ...cfg, logLevel: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel },
-    { listen: false, schedule: false, logger: createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel, process.stderr as never), announce: (line) => process.stderr.write(`${line}\n`) },
-  );
+  // Logs go to stderr at warn and above, so stdout carries only the command's own output (and --json).
+  const level = cfg.logLevel === 'info' ? 'warn' : cfg.logLevel;
+  const service = await startService(cfg, {
+    listen: false,
+    schedule: false,
+    logger: createLogger(level, pino.destination(2)),
+    announce: (line) => process.stderr.write(`${line}\n`),
+  });
   try {
     return await run(service);
   } finally {
@@ -219,7 +224,7 @@ function printHelp(): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-function printCommandHelp(name: string, command: Command): void {
+function printCommandHelp(command: Command): void {
   const lines = [`Usage: ${command.usage}`, '', command.summary];
   const options = Object.entries(command.options);
   if (options.length > 0) {
@@ -229,7 +234,6 @@ function printCommandHelp(name: string, command: Command): void {
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-  void name;
 }
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -256,11 +260,11 @@ export async function runCli(argv: string[]): Promise<number> {
     });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
-    printCommandHelp(name, command);
+    printCommandHelp(command);
     return 2;
   }
   if (parsed.values.help) {
-    printCommandHelp(name, command);
+    printCommandHelp(command);
     return 0;
   }
   return command.run(parsed.values, parsed.positionals);

@@ -8,7 +8,7 @@ import { openDatabase, type Database } from './persistence/database';
 import { compose, type Services } from './compose';
 import { Scheduler } from './jobs/scheduler';
 import { pollJob } from './jobs/poll-job';
-import { startSimulator, type SimulatorHandle } from './qoo10/simulator/start-simulator';
+import { QAPI_BASE_PATH, startSimulator, type SimulatorHandle } from './qoo10/simulator/start-simulator';
 import { demoScenario } from './qoo10/simulator/demo-scenario';
 
 export interface ServiceHandle {
@@ -56,6 +56,23 @@ function listen(app: Services['app'], host: string, port: number): Promise<Serve
   });
 }
 
+/** The demo: the simulator with a busy demo month, the shop's local facts, and a slow order stream. */
+async function startDemo(services: Services, port: number, logger: Logger): Promise<SimulatorHandle> {
+  const scenario = demoScenario(new Date());
+  const demoShop = scenario.shops[0]!;
+  let simulator: SimulatorHandle;
+  try {
+    simulator = await startSimulator({ scenario, logger, port });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    logger.warn({ port }, 'demo simulator port in use; using a free port');
+    simulator = await startSimulator({ scenario, logger, port: 0 });
+  }
+  await services.demo.seed(demoShop, new Date());
+  simulator.startOrderStream({ sellerAuthKey: demoShop.sellerAuthKey, ratePerMinute: DEMO_ORDERS_PER_MINUTE });
+  return simulator;
+}
+
 /** After each poll cycle: rate alerts per shop, health alerts, then email whatever alerts are due. */
 async function followUp(services: Services, signal: AbortSignal): Promise<void> {
   const now = new Date();
@@ -97,14 +114,16 @@ export async function startService(config: AppConfig, options: StartOptions = {}
     if (config.qoo10.sellerAuthKey) {
       await services.shops.ensureShopForKey({ name: config.qoo10.shopName, sellerAuthKey: config.qoo10.sellerAuthKey, isDemo: false });
     } else if (!(await services.shops.hasLiveShop())) {
-      const scenario = demoScenario(new Date());
-      simulator = await startSimulator({ scenario, logger });
-      const sim = simulator;
-      cleanups.push(() => sim.close());
-      qoo10BaseUrl = simulator.url;
-      await services.demo.seed(scenario.shops[0]!, new Date());
-      simulator.startOrderStream({ sellerAuthKey: scenario.shops[0]!.sellerAuthKey, ratePerMinute: DEMO_ORDERS_PER_MINUTE });
-      announce(`Demo mode: no QOO10_SELLER_AUTH_KEY set, so the built-in Qoo10 simulator serves a demo shop (${simulator.url}).`);
+      if (database.sharedWithRunningService) {
+        // A one-shot command beside a running demo: use that service's simulator, keep its data.
+        qoo10BaseUrl = `http://127.0.0.1:${config.demoSimulatorPort}${QAPI_BASE_PATH}`;
+      } else {
+        simulator = await startDemo(services, config.demoSimulatorPort, logger);
+        const sim = simulator;
+        cleanups.push(() => sim.close());
+        qoo10BaseUrl = simulator.url;
+        announce(`Demo mode: no QOO10_SELLER_AUTH_KEY set, so the built-in Qoo10 simulator serves a demo shop (${simulator.url}).`);
+      }
     }
 
     const scheduler = new Scheduler(logger.child({ module: 'scheduler' }));

@@ -159,6 +159,12 @@ class EnvSchema {
   DATA_DIR: string = '.data';
 
   @Transform(toNumber)
+  @IsInt({ message: 'DEMO_SIMULATOR_PORT must be a whole number from 1024 to 65535' })
+  @Min(1024, { message: 'DEMO_SIMULATOR_PORT must be a whole number from 1024 to 65535' })
+  @Max(65535, { message: 'DEMO_SIMULATOR_PORT must be a whole number from 1024 to 65535' })
+  DEMO_SIMULATOR_PORT: number = 8787;
+
+  @Transform(toNumber)
   @IsInt({ message: 'EMBEDDED_PG_PORT must be a whole number from 1024 to 65535' })
   @Min(1024, { message: 'EMBEDDED_PG_PORT must be a whole number from 1024 to 65535' })
   @Max(65535, { message: 'EMBEDDED_PG_PORT must be a whole number from 1024 to 65535' })
@@ -204,6 +210,7 @@ export interface AppConfig {
   readonly logLevel: string;
   readonly dataDir: string;
   readonly embeddedPgPort: number;
+  readonly demoSimulatorPort: number;
 }
 
 export class ConfigError extends Error {
@@ -283,6 +290,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: parsed.LOG_LEVEL,
     dataDir: parsed.DATA_DIR,
     embeddedPgPort: parsed.EMBEDDED_PG_PORT,
+    demoSimulatorPort: parsed.DEMO_SIMULATOR_PORT,
   };
   return deepFreeze(config);
 }

@@ -10,6 +10,8 @@ export interface Database {
   dataSource: DataSource;
   /** True when this process started the embedded PostgreSQL (DATABASE_URL unset). */
   embedded: boolean;
+  /** True when the embedded PostgreSQL belongs to a running `cancel-guard start` (one-shot commands). */
+  sharedWithRunningService: boolean;
   close(): Promise<void>;
 }
 
@@ -39,7 +41,8 @@ export async function openDatabase(
   }
   return {
     dataSource,
-    embedded: embedded !== null,
+    embedded: embedded !== null && !embedded.shared,
+    sharedWithRunningService: embedded?.shared ?? false,
     close: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
       await embedded?.stop();

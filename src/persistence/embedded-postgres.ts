@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from '../logger';
 
@@ -7,6 +7,11 @@ export interface EmbeddedDatabase {
   readonly url: string;
   /** URL of the maintenance database, for creating databases (tests). */
   readonly adminUrl: string;
+  /**
+   * True when the server belongs to another live process of ours (a running `start` while a one-shot
+   * command runs): it is used as it is and left running by stop().
+   */
+  readonly shared: boolean;
   stop(): Promise<void>;
 }
 
@@ -33,16 +38,29 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   return !isAlive(pid);
 }
 
+function readPid(file: string): number | null {
+  if (!existsSync(file)) return null;
+  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/** The port a running postmaster listens on (line 4 of postmaster.pid). */
+function runningPort(dataDir: string): number | null {
+  const lines = readFileSync(resolve(dataDir, 'postmaster.pid'), 'utf8').split('\n');
+  const port = Number(lines[3]);
+  return Number.isInteger(port) && port > 0 ? port : null;
+}
+
 /**
  * A PostgreSQL left running by a process that was SIGKILLed keeps the port and the data directory.
- * The embedded database belongs to one service process at a time, so a survivor is stopped (fast
- * shutdown, which is crash-safe) and a stale pid file removed before starting.
+ * The node process that started the server is recorded beside the data folder: when it is gone the
+ * server is a survivor and is stopped (fast shutdown, crash-safe) before starting again.
  */
 async function clearSurvivor(dataDir: string, logger: Logger): Promise<void> {
   const pidFile = resolve(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+  const pid = readPid(pidFile);
+  if (pid === null) return;
+  if (isAlive(pid)) {
     logger.warn({ pid }, 'stopping an embedded PostgreSQL left over from a previous run');
     process.kill(pid, 'SIGINT');
     if (!(await waitForExit(pid, 15000))) {
@@ -65,6 +83,15 @@ export async function startEmbeddedPostgres(options: {
   const dataDir = resolve(options.dataDir);
   const logger = options.logger.child({ module: 'embedded-postgres' });
   mkdirSync(resolve(dataDir, '..'), { recursive: true });
+  const baseUrlOn = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  const ownerFile = `${dataDir}.owner`;
+  const owner = readPid(ownerFile);
+  const postmaster = readPid(resolve(dataDir, 'postmaster.pid'));
+  if (owner !== null && owner !== process.pid && isAlive(owner) && postmaster !== null && isAlive(postmaster)) {
+    const port = runningPort(dataDir) ?? options.port;
+    logger.info({ port }, 'using the embedded PostgreSQL of the running service');
+    return { url: `${baseUrlOn(port)}/${DATABASE}`, adminUrl: `${baseUrlOn(port)}/postgres`, shared: true, stop: async () => undefined };
+  }
   await clearSurvivor(dataDir, logger);
 
   // PostgreSQL's own FATAL/ERROR lines are kept so a failed start explains itself.
@@ -100,7 +127,8 @@ export async function startEmbeddedPostgres(options: {
     throw new Error(`embedded PostgreSQL did not start on port ${options.port}: ${why}`);
   }
 
-  const baseUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
+  writeFileSync(ownerFile, `${process.pid}\n`);
+  const baseUrl = baseUrlOn(options.port);
   const client = server.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {
@@ -114,8 +142,10 @@ export async function startEmbeddedPostgres(options: {
   return {
     url: `${baseUrl}/${DATABASE}`,
     adminUrl: `${baseUrl}/postgres`,
+    shared: false,
     stop: async () => {
       await server.stop();
+      rmSync(ownerFile, { force: true });
       logger.info('embedded PostgreSQL stopped');
     },
   };
