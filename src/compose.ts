@@ -28,6 +28,11 @@ import { RateService } from './services/rate-service';
 import { AlertMailer } from './services/alert-mailer';
 import { createMailer } from './notifications/smtp-mailer';
 import type { Mailer } from './notifications/mailer';
+import { SmtpMailer } from './notifications/smtp-mailer';
+import { BuyerMessageRepository } from './persistence/buyer-message-repository';
+import { CaseLogRepository } from './persistence/case-log-repository';
+import { BuyerMessageService } from './services/buyer-message-service';
+import { BuyerMailer } from './services/buyer-mailer';
 import { TrackingRepository } from './persistence/tracking-repository';
 import { BulkTrackingSender } from './services/bulk-tracking-sender';
 import { TrackingService } from './services/tracking-service';
@@ -64,6 +69,8 @@ export interface Services {
   facts: FactsService;
   demo: DemoService;
   rates: RateService;
+  buyerMessages: BuyerMessageService;
+  buyerMailer: BuyerMailer;
   alertMailer: AlertMailer;
   mailer: Mailer | null;
   qoo10Clients: Qoo10ClientProvider;
@@ -129,11 +136,18 @@ export function compose(input: ComposeInput): Services {
   );
   const review = new ReviewService(shops, shopLock, requests, actions, orders, qoo10Clients, decisions, executor, now);
   const facts = new FactsService(shops, factsRepository);
+  // Buyer emails need only an SMTP server (the buyer is the recipient), alerts also need ALERT_EMAIL_TO.
+  const smtpUrl = config.email.smtpUrl;
+  const buyerMessageRepository = new BuyerMessageRepository(dataSource);
+  const buyerMessages = new BuyerMessageService(buyerMessageRepository, new CaseLogRepository(dataSource), requests, orders, shops,
+    logger.child({ module: 'buyer-messages' }), { emailConfigured: smtpUrl !== null });
+  const buyerMailer = new BuyerMailer(buyerMessageRepository, smtpUrl ? (from) => new SmtpMailer(smtpUrl, from) : null, config.email.from,
+    logger.child({ module: 'buyer-mailer' }));
   const demo = new DemoService(dataSource, shops, factsRepository, logger.child({ module: 'demo' }));
 
-  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, tracking, now });
+  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, tracking, buyerMessages, now });
   return {
     app, shops, jobRuns, orders, requests, actions, alertsRepository, health, alerts, pipeline, review, facts, demo, rates,
-    alertMailer, mailer, qoo10Clients, tracking,
+    alertMailer, mailer, buyerMessages, buyerMailer, qoo10Clients, tracking,
   };
 }

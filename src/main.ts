@@ -73,7 +73,10 @@ async function startDemo(services: Services, port: number, logger: Logger): Prom
   return simulator;
 }
 
-/** After each poll cycle: rate alerts per shop, health alerts, then email whatever alerts are due. */
+/**
+ * After each poll cycle: rate alerts per shop, health alerts, email the alerts that are due, then
+ * draft buyer messages for settled requests and send those the shop lets us send.
+ */
 async function followUp(services: Services, signal: AbortSignal): Promise<void> {
   const now = new Date();
   for (const shop of await services.shops.listActiveShops()) {
@@ -82,6 +85,8 @@ async function followUp(services: Services, signal: AbortSignal): Promise<void> 
   }
   await services.alerts.checkHealthAlerts(now);
   await services.alertMailer.sendPending(now, signal);
+  await services.buyerMessages.draftPending(now);
+  await services.buyerMailer.sendPending(now, signal);
 }
 
 /**
@@ -128,7 +133,10 @@ export async function startService(config: AppConfig, options: StartOptions = {}
 
     const scheduler = new Scheduler(logger.child({ module: 'scheduler' }));
     cleanups.push(() => scheduler.stop());
-    cleanups.push(async () => services.mailer?.close());
+    cleanups.push(async () => {
+      services.mailer?.close();
+      services.buyerMailer.close();
+    });
     const poll = pollJob(services.pipeline, [(signal) => followUp(services, signal)], logger.child({ module: 'poll-job' }));
     if (options.schedule !== false) {
       scheduler.schedule('poll', config.pollSchedule, poll);

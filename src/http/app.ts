@@ -16,6 +16,8 @@ import type { RateService } from '../services/rate-service';
 import type { AlertRepository } from '../persistence/alert-repository';
 import { rateRoutes } from './routes/rate-routes';
 import { alertRoutes } from './routes/alert-routes';
+import { messageRoutes } from './routes/message-routes';
+import type { BuyerMessageService } from '../services/buyer-message-service';
 import { trackingRoutes } from './routes/tracking-routes';
 import type { TrackingService } from '../services/tracking-service';
 
@@ -30,6 +32,7 @@ export interface AppDeps {
   rates: RateService;
   alertsRepository: AlertRepository;
   tracking: TrackingService;
+  buyerMessages: BuyerMessageService;
   now?: () => Date;
 }
 
@@ -48,6 +51,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(factsRoutes(deps.facts, deps.now ?? (() => new Date())));
   api.use(rateRoutes(deps.rates));
   api.use(alertRoutes(deps.alertsRepository));
+  api.use(messageRoutes(deps.buyerMessages, deps.now ?? (() => new Date())));
   api.use(trackingRoutes(deps.tracking));
   api.use((req, _res, next) => next(new NotFoundError(`The route ${req.method} /api${req.path}`)));
   app.use('/api', api);
