@@ -36,6 +36,8 @@ import { BuyerMailer } from './services/buyer-mailer';
 import { TrackingRepository } from './persistence/tracking-repository';
 import { BulkTrackingSender } from './services/bulk-tracking-sender';
 import { TrackingService } from './services/tracking-service';
+import { RequestListRepository } from './persistence/request-list-repository';
+import { DashboardService } from './services/dashboard-service';
 import { createApp } from './http/app';
 
 export interface ComposeInput {
@@ -75,6 +77,7 @@ export interface Services {
   mailer: Mailer | null;
   qoo10Clients: Qoo10ClientProvider;
   tracking: TrackingService;
+  dashboard: DashboardService;
 }
 
 /** The default decision policy for every shop, from configuration; shops may override it. */
@@ -145,9 +148,13 @@ export function compose(input: ComposeInput): Services {
     logger.child({ module: 'buyer-mailer' }));
   const demo = new DemoService(dataSource, shops, factsRepository, logger.child({ module: 'demo' }));
 
-  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, tracking, buyerMessages, now });
+  const requestList = new RequestListRepository(dataSource);
+  const dashboard = new DashboardService({
+    shops, rates, requests, requestList, alerts: alertsRepository, jobRuns, pollStaleMinutes: config.pollStaleMinutes, now,
+  });
+  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, tracking, buyerMessages, requestList, dashboard, now });
   return {
     app, shops, jobRuns, orders, requests, actions, alertsRepository, health, alerts, pipeline, review, facts, demo, rates,
-    alertMailer, mailer, buyerMessages, buyerMailer, qoo10Clients, tracking,
+    alertMailer, mailer, buyerMessages, buyerMailer, qoo10Clients, tracking, dashboard,
   };
 }

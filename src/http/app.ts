@@ -19,6 +19,11 @@ import { alertRoutes } from './routes/alert-routes';
 import { messageRoutes } from './routes/message-routes';
 import type { BuyerMessageService } from '../services/buyer-message-service';
 import { trackingRoutes } from './routes/tracking-routes';
+import { cancelRequestRoutes } from './routes/cancel-request-routes';
+import { dashboardApiRoutes, dashboardPageRoutes } from './routes/dashboard-routes';
+import { openapiRoutes } from './routes/openapi-routes';
+import type { RequestListRepository } from '../persistence/request-list-repository';
+import type { DashboardService } from '../services/dashboard-service';
 import type { TrackingService } from '../services/tracking-service';
 
 export interface AppDeps {
@@ -32,6 +37,8 @@ export interface AppDeps {
   rates: RateService;
   alertsRepository: AlertRepository;
   tracking: TrackingService;
+  requestList: RequestListRepository;
+  dashboard: DashboardService;
   buyerMessages: BuyerMessageService;
   now?: () => Date;
 }
@@ -42,6 +49,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(healthRoutes(deps.health));
+  app.use(dashboardPageRoutes());
 
   const api = express.Router();
   api.use(requireAdminToken(deps.adminToken));
@@ -53,6 +61,9 @@ export function createApp(deps: AppDeps): Express {
   api.use(alertRoutes(deps.alertsRepository));
   api.use(messageRoutes(deps.buyerMessages, deps.now ?? (() => new Date())));
   api.use(trackingRoutes(deps.tracking));
+  api.use(cancelRequestRoutes(deps.requestList));
+  api.use(dashboardApiRoutes(deps.dashboard));
+  api.use(openapiRoutes());
   api.use((req, _res, next) => next(new NotFoundError(`The route ${req.method} /api${req.path}`)));
   app.use('/api', api);
 

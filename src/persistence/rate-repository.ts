@@ -46,6 +46,16 @@ export interface CountedCancel {
   source: string;
 }
 
+/** One JST calendar day of a month: the orders placed and the cancels booked on it. */
+export interface DailyCounts {
+  /** JST date, 'YYYY-MM-DD'. */
+  date: string;
+  /** Orders of the denominator placed on the day. */
+  orders: number;
+  countedCancels: number;
+  excludedCancels: number;
+}
+
 /** Keyset position in the drill-down list (newest cancel first). */
 export interface CancelCursor {
   cancelledAt: Date;
@@ -277,5 +287,44 @@ export class RateRepository {
       ) as Promise<CauseRow[]>,
     ]);
     return countsOf(orderRows[0]?.orders ?? 0, causeRows);
+  }
+
+  /**
+   * The month's orders and cancels per JST day (days without any are absent), for the dashboard's
+   * chart. Orders are grouped by order time; cancels by the instant of the month basis (cancel time
+   * or order time). Both passes use the (shop_id, month) indexes. JST is UTC+9 all year, so the day
+   * is the UTC instant shifted by nine hours, as in domain/jst-calendar.ts.
+   */
+  async dailyCounts(
+    shopId: string,
+    month: MonthKey,
+    denominator: DenominatorDefinition,
+    basis: CancelMonthBasis,
+  ): Promise<DailyCounts[]> {
+    const jstDay = (column: string) => `to_char((${column} AT TIME ZONE 'UTC') + interval '9 hours', 'YYYY-MM-DD')`;
+    const instant = basis === 'cancel_time' ? 'cancelled_at' : 'ordered_at';
+    const [orderRows, cancelRows] = await Promise.all([
+      this.dataSource.query(
+        `SELECT ${jstDay('ordered_at')} AS day,
+           (count(*) ${denominator === 'orders_paid' ? 'FILTER (WHERE paid_at IS NOT NULL)' : ''})::int AS orders
+         FROM orders WHERE shop_id = $1 AND order_month = $2 GROUP BY 1`,
+        [shopId, month],
+      ) as Promise<Array<{ day: string; orders: number }>>,
+      this.dataSource.query(
+        `SELECT ${jstDay(instant)} AS day, (count(*) FILTER (WHERE counted))::int AS counted,
+           (count(*) FILTER (WHERE NOT counted))::int AS excluded
+         FROM cancels WHERE shop_id = $1 AND ${MONTH_COLUMN[basis]} = $2 GROUP BY 1`,
+        [shopId, month],
+      ) as Promise<Array<{ day: string; counted: number; excluded: number }>>,
+    ]);
+    const days = new Map<string, DailyCounts>();
+    const dayOf = (date: string) => days.get(date) ?? days.set(date, { date, orders: 0, countedCancels: 0, excludedCancels: 0 }).get(date)!;
+    for (const row of orderRows) dayOf(row.day).orders = row.orders;
+    for (const row of cancelRows) {
+      const day = dayOf(row.day);
+      day.countedCancels = row.counted;
+      day.excludedCancels = row.excluded;
+    }
+    return [...days.values()].sort((a, b) => a.date.localeCompare(b.date));
   }
 }

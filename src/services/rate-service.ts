@@ -8,11 +8,11 @@ import {
   type MonthlyRate,
   type RateStatus,
 } from '../domain/cancel-rate';
-import { hoursBetween, isMonthKey, jstMonthOf, previousMonth, type MonthKey } from '../domain/jst-calendar';
+import { daysInMonth, hoursBetween, isMonthKey, jstDateOf, jstMonthOf, previousMonth, type MonthKey } from '../domain/jst-calendar';
 import { NotFoundError, ValidationFailedError } from '../errors';
 import type { AlertRecord } from '../persistence/alert-repository';
 import type { ShopRepository } from '../persistence/shop-repository';
-import type { CancelCursor, CountedCancel, PendingInWindow, RateCounts, RateRepository } from '../persistence/rate-repository';
+import type { CancelCursor, CountedCancel, DailyCounts, PendingInWindow, RateCounts, RateRepository } from '../persistence/rate-repository';
 import { rateAlertEmail, type RateAlertKind } from '../notifications/rate-alert-email';
 import type { AlertService } from './alert-service';
 
@@ -48,6 +48,18 @@ export interface RateHistoryEntry {
   status: RateStatus;
   headroom: number;
   levelsCrossed: number[];
+}
+
+/** One JST day of the month with the month-to-date figures as they stood at its end. */
+export interface RateDay extends DailyCounts {
+  /** After today (JST): no figures yet. */
+  future: boolean;
+  cumulativeOrders: number;
+  cumulativeCounted: number;
+  /** Counted cancels the month-to-date orders allow before the rate passes the limit: floor(limit × orders). */
+  allowance: number;
+  /** The month-to-date rate's status at the end of the day (ok / watch / danger / over). */
+  status: RateStatus;
 }
 
 export interface CountedCancelItem extends CountedCancel {
@@ -178,6 +190,42 @@ export class RateService {
         levelsCrossed: rate.levelsCrossed,
       };
     });
+  }
+
+  /**
+   * Every JST day of the month (default: the current one) with its orders and cancels and the
+   * month-to-date rate at its end, for the dashboard's chart. Days after today are marked `future`.
+   */
+  async dailySeries(shopId: string, month?: MonthKey): Promise<{ month: MonthKey; days: RateDay[] }> {
+    const now = this.now();
+    const key = month === undefined ? jstMonthOf(now) : monthOrFail(month);
+    const rows = await this.rates.dailyCounts(shopId, key, this.settings.denominator, this.basis);
+    const byDate = new Map(rows.map((row) => [row.date, row]));
+    const today = jstDateOf(now);
+    const zero = { counted: 0, excluded: 0 };
+    const noPending = { total: 0, insideExclusionWindow: 0 };
+    let orders = 0;
+    let counted = 0;
+    const days: RateDay[] = [];
+    for (let day = 1; day <= daysInMonth(key); day += 1) {
+      const date = `${key}-${String(day).padStart(2, '0')}`;
+      const row = byDate.get(date) ?? { date, orders: 0, countedCancels: 0, excludedCancels: 0 };
+      orders += row.orders;
+      counted += row.countedCancels;
+      // The domain computes each day's figures, so the chart follows the same rules as the headline.
+      // With no cancels, the headroom is the whole allowance: floor(limit × orders).
+      const figures = (countedCancels: number) =>
+        this.compute(key, now, { orders, countedCancels, excludedCancels: 0, byReason: { buyer: zero, seller_fault: zero, shipping_delay: zero } }, [], noPending);
+      days.push({
+        ...row,
+        future: date > today,
+        cumulativeOrders: orders,
+        cumulativeCounted: counted,
+        allowance: figures(0).headroom,
+        status: figures(counted).status,
+      });
+    }
+    return { month: key, days };
   }
 
   /** The counted cancels behind the month's rate (default: the current JST month), newest first. */
