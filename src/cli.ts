@@ -167,7 +167,7 @@ const COMMANDS: Record<string, Command> = {
     async run(values, positionals) {
       const [file] = positionals;
       if (!file) throw new Error('import-stock needs a CSV file');
-      const csv = readFileSync(file, 'utf8');
+      const csv = readFileSync(file);
       const result = await withService(({ services }) => services.facts.importStock(values.shop as string | undefined, csv));
       print(values, result, () =>
         [`${result.imported} item(s) updated`, ...result.errors.map((e) => `line ${e.line}: ${e.message}`)].join('\n'),

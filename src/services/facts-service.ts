@@ -1,4 +1,6 @@
 import { parse } from 'csv-parse/sync';
+import { decodeLabelFile } from '../domain/label-csv';
+import { ValidationFailedError } from '../errors';
 import type { SellerFaultCause } from '../domain/types';
 import type { ShopRepository } from '../persistence/shop-repository';
 import type { FactsRepository, ItemFact } from '../persistence/facts-repository';
@@ -9,11 +11,25 @@ export interface LineError {
   message: string;
 }
 
-/** Parses a stock CSV (`seller_item_code,available`, header optional). Bad rows are reported by line. */
+const MAX_STOCK = 1_000_000_000;
+
+/**
+ * Parses a stock CSV (`seller_item_code,available`, header optional). Bad rows are reported by line
+ * and the rest are kept; a file csv-parse cannot read at all (an unclosed quote, binary data) is
+ * refused whole.
+ */
 export function parseStockCsv(text: string): { rows: Array<{ sellerItemCode: string; available: number }>; errors: LineError[] } {
-  const records: string[][] = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: false, trim: true });
   const rows: Array<{ sellerItemCode: string; available: number }> = [];
   const errors: LineError[] = [];
+  let records: string[][];
+  try {
+    records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: false, trim: true });
+  } catch (error) {
+    const line = (error as { lines?: number }).lines ?? 1;
+    throw new ValidationFailedError('The stock file is not readable CSV (an unclosed quote or binary data); nothing was imported.', [
+      { field: 'body', message: `unreadable from line ${line}` },
+    ]);
+  }
   records.forEach((record, index) => {
     const line = index + 1;
     if (record.every((cell) => cell === '')) return;
@@ -21,8 +37,10 @@ export function parseStockCsv(text: string): { rows: Array<{ sellerItemCode: str
     const [code, available] = record;
     if (!code) {
       errors.push({ line, message: 'seller_item_code is empty' });
-    } else if (available === undefined || !/^\d+$/.test(available)) {
-      errors.push({ line, message: `available must be a whole number of units (got "${available ?? ''}")` });
+    } else if (code.length > 100 || /[\u0000-\u001f\u007f]/.test(code)) {
+      errors.push({ line, message: 'seller_item_code must be 1–100 printable characters' });
+    } else if (available === undefined || !/^\d{1,10}$/.test(available) || Number(available) > MAX_STOCK) {
+      errors.push({ line, message: `available must be a whole number of units up to ${MAX_STOCK} (got "${(available ?? '').slice(0, 20)}")` });
     } else {
       rows.push({ sellerItemCode: code, available: Number(available) });
     }
@@ -37,9 +55,13 @@ export class FactsService {
     private readonly facts: FactsRepository,
   ) {}
 
-  async importStock(shopId: string | undefined, csv: string): Promise<{ imported: number; errors: LineError[] }> {
+  /** A stock file as bytes: UTF-8 or Shift_JIS (inventory tools export either), detected like label files. */
+  async importStock(shopId: string | undefined, file: Buffer): Promise<{ imported: number; errors: LineError[] }> {
     const shop = await resolveShop(this.shops, shopId);
-    const { rows, errors } = parseStockCsv(csv);
+    const decoded = decodeLabelFile(file);
+    if (!decoded.ok) throw new ValidationFailedError(decoded.message, [{ field: 'body', message: decoded.code }]);
+    if (decoded.text.includes('\u0000')) throw new ValidationFailedError('The stock file contains NUL characters; it is not a CSV text file.', [{ field: 'body', message: 'contains NUL' }]);
+    const { rows, errors } = parseStockCsv(decoded.text);
     return { imported: await this.facts.setStock(shop.id, rows), errors };
   }
 

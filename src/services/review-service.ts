@@ -38,7 +38,8 @@ export class ReviewService {
   }
 
   async detail(requestId: string): Promise<RequestDetail> {
-    const request = /^\d+$/.test(requestId) ? await this.requests.findRequest(requestId) : null;
+    // Ids are bigint: a longer number cannot exist (and would make PostgreSQL fail, not answer).
+    const request = /^\d{1,18}$/.test(requestId) ? await this.requests.findRequest(requestId) : null;
     if (!request) throw new NotFoundError(`Cancel request ${requestId}`);
     return {
       request,

@@ -48,7 +48,7 @@ else describe('the dashboard in a real browser', () => {
   before(async () => {
     f = await createPipelineFixture();
     const s = f.t.services;
-    await s.facts.importStock(undefined, 'seller_item_code,available\nIN-STOCK,5\nGONE,0\n');
+    await s.facts.importStock(undefined, Buffer.from('seller_item_code,available\nIN-STOCK,5\nGONE,0\n'));
     orders.accepted = f.confirmedOrder({ sellerItemCode: 'IN-STOCK' });
     orders.soldOut = f.confirmedOrder({ sellerItemCode: 'GONE' });
     orders.unknown = f.confirmedOrder({ sellerItemCode: 'NO-RECORD' });

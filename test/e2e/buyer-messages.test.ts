@@ -51,7 +51,7 @@ describe('buyer messages for the requests a poll cycle settled', () => {
     f = await createPipelineFixture({ AUTO_DECISIONS: 'accept,refuse,seller-fault' });
     messages = messageServices(f, smtp);
     await setMessageSettings(f.t.db.dataSource, f.shop.id, { sendByEmail: true, fromAddress: SHOP_ADDRESS, callFirst: { highValueYen: 5000 } });
-    await f.t.services.facts.importStock(undefined, 'seller_item_code,available\nIN-STOCK,9\nSOLD-OUT,0\nCART,4\n');
+    await f.t.services.facts.importStock(undefined, Buffer.from('seller_item_code,available\nIN-STOCK,9\nSOLD-OUT,0\nCART,4\n'));
     orders.accepted = f.confirmedOrder({ sellerItemCode: 'IN-STOCK' });
     orders.stockOut = f.confirmedOrder({ sellerItemCode: 'SOLD-OUT' });
     orders.refused = f.confirmedOrder({ sellerItemCode: 'CART', packNo: '77000001' });

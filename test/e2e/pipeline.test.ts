@@ -18,7 +18,7 @@ describe('the cancel-request pipeline against the simulator', () => {
 
   before(async () => {
     f = await createPipelineFixture({ AUTO_DECISIONS: 'accept,refuse,seller-fault' });
-    await f.t.services.facts.importStock(undefined, 'seller_item_code,available\nIN-STOCK,5\nSOLD-OUT,0\nCART,4\n');
+    await f.t.services.facts.importStock(undefined, Buffer.from('seller_item_code,available\nIN-STOCK,5\nSOLD-OUT,0\nCART,4\n'));
     orders.unshippedInStock = f.confirmedOrder({ sellerItemCode: 'IN-STOCK' });
     orders.soldOut = f.confirmedOrder({ sellerItemCode: 'SOLD-OUT' });
     orders.cartFirst = f.confirmedOrder({ sellerItemCode: 'CART', packNo: '77000001' });

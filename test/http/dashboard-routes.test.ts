@@ -125,7 +125,7 @@ describe('the dashboard summary over a poll cycle against the simulator', () => 
     f = await createPipelineFixture();
     const s = f.t.services;
     app = appWith(depsOf(f.t.db.dataSource, { shops: s.shops, rates: s.rates, requests: s.requests, alerts: s.alertsRepository }, () => new Date()));
-    await s.facts.importStock(undefined, 'seller_item_code,available\nIN-STOCK,5\nGONE,0\n');
+    await s.facts.importStock(undefined, Buffer.from('seller_item_code,available\nIN-STOCK,5\nGONE,0\n'));
     orders.accepted = f.confirmedOrder({ sellerItemCode: 'IN-STOCK' });
     orders.soldOut = f.confirmedOrder({ sellerItemCode: 'GONE' });
     orders.shipped = f.confirmedOrder({ sellerItemCode: 'IN-STOCK' });

@@ -1,8 +1,9 @@
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 
 export class StockBody {
   @IsInt({ message: 'available must be a whole number of units' })
   @Min(0, { message: 'available must be 0 or more' })
+  @Max(1_000_000_000, { message: 'available must be at most 1,000,000,000' })
   available!: number;
 
   @IsOptional()
