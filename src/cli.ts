@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ConfigError, loadConfig, type AppConfig } from './config/config';
+import { ConfigError, loadConfigFromProcess, type AppConfig } from './config/config';
 import { createLogger } from './logger';
 import { openDatabase } from './persistence/database';
 import { startService, type ServiceHandle } from './main';
@@ -28,7 +28,7 @@ interface Command {
 }
 
 function config(): AppConfig {
-  return loadConfig(process.env);
+  return loadConfigFromProcess();
 }
 
 /** The service without HTTP or schedule, for one-shot commands; always stopped afterwards. */

@@ -302,3 +302,8 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** The process's own environment: the one place outside main.ts that touches process.env. */
+export function loadConfigFromProcess(): AppConfig {
+  return loadConfig(process.env);
+}

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { DecisionKind, TrackingInfo } from '../domain/types';
 import type { ActionState } from './action-repository';
-import type { RequestStatus } from './cancel-request-repository';
+import type { CancelRequestRecord, RequestStatus } from './cancel-request-repository';
 
 export interface RequestListFilter {
   shopId?: string;
@@ -47,17 +47,7 @@ export interface OrderSummary {
   shippingStatus: number | null;
 }
 
-export interface RequestListRow {
-  id: string;
-  shopId: string;
-  orderNo: string;
-  packNo: string | null;
-  requestedAt: Date;
-  reason: string | null;
-  status: RequestStatus;
-  outcome: string | null;
-  firstSeenAt: Date;
-  updatedAt: Date;
+export interface RequestListRow extends CancelRequestRecord {
   decision: DecisionSummary | null;
   order: OrderSummary | null;
   cursor: RequestListCursor;

@@ -153,7 +153,7 @@ export class DecisionService {
       }
       const decision: Decision = {
         kind: input.kind,
-        code: current?.suggested === input.kind ? 'approved_by_person' : 'overridden_by_person',
+        code: current?.kind === input.kind || current?.suggested === input.kind ? 'approved_by_person' : 'overridden_by_person',
         reason: input.note ?? `Decided by ${input.person}.`,
         trail: [...(current?.trail ?? []), { rule: 'person', note: `${input.person} chose ${input.kind}.` }],
         tracking: input.kind === 'refuse' ? tracking! : undefined,
