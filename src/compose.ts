@@ -136,6 +136,7 @@ export function compose(input: ComposeInput): Services {
   );
   const pipeline = new PipelineService(
     shopLock, shops, jobRuns, requests, qoo10Clients, poll, decisions, executor, tracking, alerts, logger.child({ module: 'pipeline' }), now,
+    config.pollConcurrency,
   );
   const review = new ReviewService(shops, shopLock, requests, actions, orders, qoo10Clients, decisions, executor, now);
   const facts = new FactsService(shops, factsRepository);

@@ -135,6 +135,12 @@ class EnvSchema {
   TRACKING_CUTOFF_JST: string = '17:00';
 
   @Transform(toNumber)
+  @IsInt({ message: 'POLL_CONCURRENCY must be a whole number of shops from 1 to 64' })
+  @Min(1, { message: 'POLL_CONCURRENCY must be a whole number of shops from 1 to 64' })
+  @Max(64, { message: 'POLL_CONCURRENCY must be a whole number of shops from 1 to 64' })
+  POLL_CONCURRENCY: number = 16;
+
+  @Transform(toNumber)
   @IsInt({ message: 'POLL_STALE_MINUTES must be a whole number of minutes from 1' })
   @Min(1, { message: 'POLL_STALE_MINUTES must be a whole number of minutes from 1' })
   POLL_STALE_MINUTES: number = 30;
@@ -190,6 +196,10 @@ export interface AppConfig {
   };
   readonly credentialsSecret: string | null;
   readonly pollSchedule: string;
+  /** Shops polled at once. */
+  readonly pollConcurrency: number;
+  /** Database pool size that fits the poll concurrency (two connections per shop) plus the HTTP side. */
+  readonly databasePoolSize: number;
   readonly pollStaleMinutes: number;
   readonly policy: {
     readonly autoDecisions: readonly DecisionKind[];
@@ -270,6 +280,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     },
     credentialsSecret: parsed.CREDENTIALS_SECRET ?? null,
     pollSchedule: parsed.POLL_SCHEDULE,
+    pollConcurrency: parsed.POLL_CONCURRENCY,
+    databasePoolSize: 2 * parsed.POLL_CONCURRENCY + 6,
     pollStaleMinutes: parsed.POLL_STALE_MINUTES,
     policy: {
       autoDecisions: parsed.AUTO_DECISIONS as DecisionKind[],

@@ -30,7 +30,7 @@ export async function openDatabase(
     embedded = await startEmbeddedPostgres({ dataDir: resolve(config.dataDir, 'pg'), port: config.embeddedPgPort, logger });
     url = embedded.url;
   }
-  const dataSource = createDataSource(url, { poolSize: options.poolSize });
+  const dataSource = createDataSource(url, { poolSize: options.poolSize ?? config.databasePoolSize });
   try {
     await dataSource.initialize();
     if (options.migrate !== false) await runMigrations(dataSource, logger.child({ module: 'migrations' }));

@@ -40,7 +40,8 @@ export class PipelineService {
     private readonly alerts: AlertService,
     private readonly logger: Logger,
     private readonly now: () => Date,
-    private readonly concurrency = 4,
+    /** Shops worked on at once; each holds a lock connection and uses one more for its transactions. */
+    private readonly concurrency: number,
   ) {}
 
   async runCycle(signal?: AbortSignal): Promise<ShopCycleReport[]> {
@@ -50,7 +51,14 @@ export class PipelineService {
     const worker = async () => {
       while (next < shops.length && !signal?.aborted) {
         const shop = shops[next++]!;
-        reports.push(await this.runShop(shop, signal));
+        try {
+          reports.push(await this.runShop(shop, signal));
+        } catch (error) {
+          // One shop's failure (a database hiccup before its run is recorded, say) never costs the
+          // other shops their cycle.
+          this.logger.error({ shopId: shop.id, err: error }, 'shop cycle failed before it could be recorded');
+          reports.push({ shopId: shop.id, status: 'failed', counts: {}, error: error instanceof Error ? error.message : String(error) });
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, shops.length) }, worker));
