@@ -13,13 +13,20 @@ import { testShopPolicy } from '../helpers/builders';
 
 const SEED = Number(process.env.CRASH_SEED ?? 20261122);
 
-/** Kills `poll --once` at random moments `kills` times, then lets two runs finish. */
-async function crashRepeatedly(world: CrashWorld, kills: number, maxKillMs: number): Promise<number> {
+/**
+ * Kills `poll --once` at random moments `kills` times, then lets two runs finish. Kill times are drawn
+ * below the typical length of a run (learnt from the runs that finished), so kills land mid-way on a
+ * fast machine and a slow one alike.
+ */
+async function crashRepeatedly(world: CrashWorld, kills: number, firstGuessMs: number): Promise<number> {
   const random = seeded(SEED);
+  let typicalMs = firstGuessMs;
   let reallyKilled = 0;
   for (let i = 0; i < kills; i += 1) {
-    const result = await world.runPollOnce(150 + Math.floor(random() * maxKillMs));
+    const started = Date.now();
+    const result = await world.runPollOnce(Math.floor(typicalMs * (0.2 + 0.6 * random())));
     if (result.killed) reallyKilled += 1;
+    else typicalMs = Math.max(300, 0.5 * typicalMs + 0.5 * (Date.now() - started));
   }
   for (let i = 0; i < 2; i += 1) {
     const result = await world.runPollOnce();
@@ -53,7 +60,7 @@ describe('SIGKILL at random moments of a poll cycle (reliability)', () => {
   test(`every request is decided exactly once and no action is sent twice (seed ${SEED})`, async () => {
     const world = await createCrashWorld({ perKind: 6, faults: { latencyMs: 25 } });
     try {
-      const killed = await crashRepeatedly(world, 12, 1500);
+      const killed = await crashRepeatedly(world, 12, 2000);
       assert.ok(killed >= 6, `only ${killed} runs were killed mid-way; the test would prove little`);
 
       const applied = appliedWrites(world.sim);
@@ -83,7 +90,7 @@ describe('SIGKILL at random moments of a poll cycle (reliability)', () => {
       faults: { latencyMs: 15, http500Rate: 0.1, malformedRate: 0.08, timeoutRate: 0.03, timeoutHoldMs: 1500, shipBetweenReadAndWrite: true, seed: SEED },
     });
     try {
-      await crashRepeatedly(world, 6, 2500);
+      await crashRepeatedly(world, 6, 3000);
       world.sim.setFaults({});
       await world.runPollOnce();
 

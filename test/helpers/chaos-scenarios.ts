@@ -62,7 +62,8 @@ async function killRepeatedly(world: ChaosWorld, result: ScenarioResult, random:
   let typicalMs = firstGuessMs;
   for (let i = 0; i < kills && Date.now() < deadline; i += 1) {
     if (random() < 0.6) await openRandomRequest(world, random);
-    const run = await world.runPollOnce(Math.floor(typicalMs * (0.3 + 0.8 * random())));
+    // Always before the typical end of a run, so (nearly) every kill lands mid-way.
+    const run = await world.runPollOnce(Math.floor(typicalMs * (0.2 + 0.6 * random())));
     result.runs += 1;
     if (run.killed) result.killed += 1;
     else typicalMs = Math.max(300, 0.5 * typicalMs + 0.5 * run.ms);
