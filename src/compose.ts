@@ -124,7 +124,7 @@ export function compose(input: ComposeInput): Services {
     keyExpiryWarningDays: 30,
   });
   const rates = new RateService(new RateRepository(dataSource), shops, alerts, config.rate, now);
-  const alertMailer = new AlertMailer(alertsRepository, mailer, config.email.to, logger.child({ module: 'alert-mailer' }));
+  const alertMailer = new AlertMailer(alertsRepository, mailer, config.email.to, logger);
   const poll = new PollService(dataSource, orders, requests, cancels, logger.child({ module: 'poll' }));
   const decisions = new DecisionService(dataSource, orders, requests, factsRepository, actions, config.rate.exclusionHours, logger.child({ module: 'decisions' }));
   const shopLock = new ShopLock(dataSource);
@@ -144,9 +144,9 @@ export function compose(input: ComposeInput): Services {
   const smtpUrl = config.email.smtpUrl;
   const buyerMessageRepository = new BuyerMessageRepository(dataSource);
   const buyerMessages = new BuyerMessageService(buyerMessageRepository, new CaseLogRepository(dataSource), requests, orders, shops,
-    logger.child({ module: 'buyer-messages' }), { emailConfigured: smtpUrl !== null });
+    logger, { emailConfigured: smtpUrl !== null });
   const buyerMailer = new BuyerMailer(buyerMessageRepository, smtpUrl ? (from) => new SmtpMailer(smtpUrl, from) : null, config.email.from,
-    logger.child({ module: 'buyer-mailer' }));
+    logger);
   const demo = new DemoService(dataSource, shops, factsRepository, logger.child({ module: 'demo' }));
 
   const requestList = new RequestListRepository(dataSource);
