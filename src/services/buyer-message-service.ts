@@ -28,6 +28,7 @@ import type {
 import type { CancelRequestRepository, StoredDecision } from '../persistence/cancel-request-repository';
 import type { CaseLogRepository } from '../persistence/case-log-repository';
 import type { OrderRepository } from '../persistence/order-repository';
+import { resolveShop } from './shop-resolver';
 import type { ShopRepository } from '../persistence/shop-repository';
 import { effectiveSettings, settingsProblems, type EffectiveSettings } from './message-settings';
 
@@ -341,18 +342,8 @@ export class BuyerMessageService {
     return { shop: log.shop, month: log.month, report: sellerFaultItemReport(log.entries) };
   }
 
-  private async resolveShop(shopId?: string): Promise<Shop> {
-    if (shopId !== undefined) {
-      const shop = await this.shops.findShop(shopId);
-      if (!shop) throw new NotFoundError(`The shop ${shopId}`);
-      return shop;
-    }
-    const active = await this.shops.listActiveShops();
-    if (active.length === 1) return active[0]!;
-    if (active.length === 0) throw new NotFoundError('An active shop');
-    throw new ValidationFailedError(`shopId is required: ${active.length} shops are active`, [
-      { field: 'shopId', message: 'shopId is required when several shops are active' },
-    ]);
+  private resolveShop(shopId?: string): Promise<Shop> {
+    return resolveShop(this.shops, shopId);
   }
 }
 

@@ -9,8 +9,9 @@ import {
   type RateStatus,
 } from '../domain/cancel-rate';
 import { daysInMonth, hoursBetween, isMonthKey, jstDateOf, jstMonthOf, previousMonth, type MonthKey } from '../domain/jst-calendar';
-import { NotFoundError, ValidationFailedError } from '../errors';
+import { ValidationFailedError } from '../errors';
 import type { AlertRecord } from '../persistence/alert-repository';
+import { resolveShop } from './shop-resolver';
 import type { ShopRepository } from '../persistence/shop-repository';
 import type { CancelCursor, CountedCancel, DailyCounts, PendingInWindow, RateCounts, RateRepository } from '../persistence/rate-repository';
 import { rateAlertEmail, type RateAlertKind } from '../notifications/rate-alert-email';
@@ -87,7 +88,6 @@ export interface RateRecount {
 
 const TOP_SELLER_FAULT_ITEMS = 5;
 const PENDING_LIST_LIMIT = 100;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function encodeCancelCursor(cursor: CancelCursor): string {
   return Buffer.from(JSON.stringify([cursor.cancelledAt.toISOString(), cursor.orderNo]), 'utf8').toString('base64url');
@@ -147,21 +147,8 @@ export class RateService {
    * The shop a request or command means: the given id, or the only active shop when none is given.
    * Several active shops and no id is a 400 naming shopId.
    */
-  async resolveShop(shopId?: string): Promise<Shop> {
-    if (shopId !== undefined) {
-      if (!UUID.test(shopId)) {
-        throw new ValidationFailedError('shopId must be a shop id (UUID)', [{ field: 'shopId', message: 'shopId must be a uuid' }]);
-      }
-      const shop = await this.shops.findShop(shopId);
-      if (!shop) throw new NotFoundError(`The shop ${shopId}`);
-      return shop;
-    }
-    const active = await this.shops.listActiveShops();
-    if (active.length === 1) return active[0]!;
-    if (active.length === 0) throw new NotFoundError('An active shop');
-    throw new ValidationFailedError(`shopId is required: ${active.length} shops are active`, [
-      { field: 'shopId', message: 'shopId is required when several shops are active', shops: active.map((s) => ({ id: s.id, name: s.name })) },
-    ]);
+  resolveShop(shopId?: string): Promise<Shop> {
+    return resolveShop(this.shops, shopId);
   }
 
   /** The month's figures; `month` defaults to the current JST month. */
