@@ -86,6 +86,7 @@ export class DecisionService {
           facts = await this.facts.factsFor(shop.id, order, em);
           decision = this.decide(claim, order, facts, shop, now);
           note = 'The order changed between the poll and the action; decided again on the fresh read.';
+          this.logger.info({ shopId: shop.id, requestId, orderNo: request.orderNo, kind: decision.kind, code: decision.code }, 'order changed before acting; decided again');
         }
       }
 
