@@ -6,18 +6,14 @@
 // RateService.monthlyRate (what every page load asks), history and the from-scratch recount.
 //
 // Server: TEST_DATABASE_URL (a maintenance database URL, e.g. postgres://postgres@127.0.0.1:5432/postgres)
-// or an embedded PostgreSQL under .data/bench-pg. Run: npm run build && node dist/bench/rate-query.js
+// or an embedded PostgreSQL (bench-db.ts). Run: npm run build && node dist/bench/rate-query.js
 
-import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
-import { createLogger, silentLogger } from '../src/logger';
+import { silentLogger } from '../src/logger';
+import { createBenchDatabase, withBenchServer } from './bench-db';
+import { summarize, type Summary } from './bench-stats';
 import { AlertRepository } from '../src/persistence/alert-repository';
 import { CredentialsCipher } from '../src/persistence/credentials-cipher';
-import { createDataSource } from '../src/persistence/data-source';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/persistence/embedded-postgres';
-import { runMigrations } from '../src/persistence/migrations';
 import { RateRepository } from '../src/persistence/rate-repository';
 import { ShopRepository } from '../src/persistence/shop-repository';
 import { AlertService } from '../src/services/alert-service';
@@ -33,23 +29,9 @@ const MONTH_START = '2026-10-31T15:00:00Z';
 /** The bench's clock: 2026-11-30 00:00 JST, inside the month, 1.5 h after the last order. */
 const NOW = new Date('2026-11-29T15:00:00Z');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-function percentile(sortedMs: number[], p: number): number {
-  const index = Math.min(sortedMs.length - 1, Math.max(0, Math.ceil((p / 100) * sortedMs.length) - 1));
-  return sortedMs[index]!;
-}
 
-async function timeCalls(calls: number, run: () => Promise<unknown>): Promise<{ p50: number; p95: number; p99: number; max: number }> {
+async function timeCalls(calls: number, run: () => Promise<unknown>): Promise<Summary> {
   for (let i = 0; i < 5; i += 1) await run(); // warm the caches and the connection pool
   const samples: number[] = [];
   for (let i = 0; i < calls; i += 1) {
@@ -57,8 +39,7 @@ async function timeCalls(calls: number, run: () => Promise<unknown>): Promise<{ 
     await run();
     samples.push(performance.now() - started);
   }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p95: percentile(samples, 95), p99: percentile(samples, 99), max: samples[samples.length - 1]! };
+  return summarize(samples);
 }
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -102,22 +83,13 @@ async function fill(query: (sql: string, params?: unknown[]) => Promise<unknown>
 }
 
 export async function main(): Promise<void> {
-  let embedded: EmbeddedDatabase | null = null;
-  let serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: '.data/bench-pg', port: await freePort(), logger: createLogger('warn') });
-    serverUrl = embedded.adminUrl;
-  }
-  const name = `cg_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const dataSource = createDataSource(url.toString(), { poolSize: 10, applicationName: 'cancel-guard-bench' });
+  await withBenchServer((server) => run(server.adminUrl, server.description));
+}
+
+async function run(adminUrl: string, serverDescription: string): Promise<void> {
+  const db = await createBenchDatabase(adminUrl);
+  const dataSource = db.dataSource;
   try {
-    await dataSource.initialize();
-    await runMigrations(dataSource, silentLogger());
     const shops = new ShopRepository(dataSource, new CredentialsCipher('b'.repeat(32)), {
       policy: { packedOrders: 'review', refuseMadeToOrder: true, sameDayCutoffJst: '17:00', autoDecisions: ['accept', 'refuse'] },
     });
@@ -143,7 +115,7 @@ export async function main(): Promise<void> {
     const scan = await timeCalls(5, () => rates.recountFromScratch(shop.id, MONTH));
 
     const lines = [
-      `rate-query benchmark (PostgreSQL ${embedded ? 'embedded' : 'from TEST_DATABASE_URL'})`,
+      `rate-query benchmark (${serverDescription})`,
       `  data: ${report.orders.toLocaleString('en')} orders in ${MONTH}, ${(report.countedCancels + report.excludedCancels).toLocaleString('en')} cancels this month ` +
         `(${report.countedCancels.toLocaleString('en')} counted), ${report.pending.total} pending requests ` +
         `(${report.pending.insideExclusionWindow} inside the 6-hour window); filled in ${fillSeconds.toFixed(1)} s`,
@@ -154,10 +126,7 @@ export async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    if (dataSource.isInitialized) await dataSource.destroy();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-    if (embedded) await embedded.stop();
+    await db.drop();
   }
 }
 

@@ -11,18 +11,16 @@
 //
 // Server: TEST_DATABASE_URL (a maintenance database URL) or an embedded PostgreSQL under .data/bench-pg.
 // Run: npm run build && node dist/bench/tracking.js
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import express from 'express';
 import iconv from 'iconv-lite';
-import { Client } from 'pg';
 import { PROJECT_ROOT } from '../src/config/paths';
 import type { Order } from '../src/domain/types';
-import { createLogger, silentLogger } from '../src/logger';
+import { silentLogger } from '../src/logger';
 import { requireAdminToken } from '../src/http/auth';
 import { errorMiddleware } from '../src/http/error-middleware';
 import { trackingRoutes } from '../src/http/routes/tracking-routes';
@@ -31,9 +29,6 @@ import { AlertRepository } from '../src/persistence/alert-repository';
 import { CancelRepository } from '../src/persistence/cancel-repository';
 import { CancelRequestRepository } from '../src/persistence/cancel-request-repository';
 import { CredentialsCipher } from '../src/persistence/credentials-cipher';
-import { createDataSource } from '../src/persistence/data-source';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/persistence/embedded-postgres';
-import { runMigrations } from '../src/persistence/migrations';
 import { OrderRepository } from '../src/persistence/order-repository';
 import { ShopLock } from '../src/persistence/shop-lock';
 import { ShopRepository } from '../src/persistence/shop-repository';
@@ -46,6 +41,8 @@ import { ActionExecutor } from '../src/services/action-executor';
 import { AlertService } from '../src/services/alert-service';
 import { BulkTrackingSender } from '../src/services/bulk-tracking-sender';
 import { TrackingService } from '../src/services/tracking-service';
+import { createBenchDatabase, withBenchServer } from './bench-db';
+import { percentile } from './bench-stats';
 
 const SINGLES = 50;
 const IMPORT_ROWS = 5_000;
@@ -54,20 +51,7 @@ const SIM_LATENCY_MS = 5;
 const TOKEN = 'bench-admin-token-0123456789';
 const SHOP_KEY = 'SAK-bench-tracking-0001';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
@@ -119,19 +103,12 @@ async function post(url: string, body: Buffer | string, contentType: string): Pr
 }
 
 export async function main(): Promise<void> {
-  let embedded: EmbeddedDatabase | null = null;
-  let serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: '.data/bench-pg', port: await freePort(), logger: createLogger('warn') });
-    serverUrl = embedded.adminUrl;
-  }
-  const name = `cg_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const ds = createDataSource(url.toString(), { poolSize: 10, applicationName: 'cancel-guard-bench' });
+  await withBenchServer((server) => run(server.adminUrl, server.description));
+}
+
+async function run(adminUrl: string, serverDescription: string): Promise<void> {
+  const db = await createBenchDatabase(adminUrl);
+  const ds = db.dataSource;
 
   const singleOrders = Array.from({ length: SINGLES + 5 }, (_, i) => String(1_100_000_000 + i));
   const importOrders = Array.from({ length: IMPORT_ROWS }, (_, i) => String(1_200_000_000 + i));
@@ -141,8 +118,6 @@ export async function main(): Promise<void> {
   });
   let server: Server | null = null;
   try {
-    await ds.initialize();
-    await runMigrations(ds, silentLogger());
     const logger = silentLogger();
     const shops = new ShopRepository(ds, new CredentialsCipher('b'.repeat(32)), {
       policy: { packedOrders: 'review', refuseMadeToOrder: true, sameDayCutoffJst: '17:00', autoDecisions: ['accept', 'refuse'] },
@@ -201,7 +176,7 @@ export async function main(): Promise<void> {
 
     process.stdout.write(
       [
-        `tracking benchmark (PostgreSQL ${embedded ? 'embedded' : 'from TEST_DATABASE_URL'}, simulator latency ${SIM_LATENCY_MS} ms subtracted)`,
+        `tracking benchmark (${serverDescription}, simulator latency ${SIM_LATENCY_MS} ms subtracted)`,
         `  one number, POST /api/shipments x${SINGLES}:`,
         `    arrival → simulator has it      p50 ${ms(percentile(toSimulator, 50))}  p99 ${ms(percentile(toSimulator, 99))}  max ${ms(toSimulator[toSimulator.length - 1]!)}  (ms clock)`,
         `    arrival → answer (sent+recorded) p50 ${ms(percentile(roundTrip, 50))}  p99 ${ms(percentile(roundTrip, 99))}  max ${ms(roundTrip[roundTrip.length - 1]!)}`,
@@ -213,10 +188,7 @@ export async function main(): Promise<void> {
   } finally {
     if (server) await new Promise<void>((done) => server!.close(() => done()));
     await sim.close();
-    if (ds.isInitialized) await ds.destroy();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-    if (embedded) await embedded.stop();
+    await db.drop();
   }
 }
 
