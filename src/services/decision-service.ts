@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import { ClaimStatus, type Claim, type Decision, type DecisionFacts, type DecisionKind, type Order, type Shop } from '../domain/types';
-import { applySnapshot, applySnapshotToClaim, decide, isSettled, orderChanged } from '../domain/decide';
+import { decide, isSettled } from '../domain/decide';
+import { applySnapshot, applySnapshotToClaim, orderChanged } from '../domain/order-snapshot';
 import { hasShipped } from '../domain/money-safety';
 import type { Qoo10Client } from '../qoo10/qoo10-client';
 import { refusalSendingRows } from '../qoo10/decision-mapping';

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { applySnapshot, applySnapshotToClaim, decide, orderChanged } from '../../src/domain/decide';
+import { decide } from '../../src/domain/decide';
+import { applySnapshot, applySnapshotToClaim, orderChanged } from '../../src/domain/order-snapshot';
 import { jstDateOf } from '../../src/domain/jst-calendar';
 import {
   DECISION_KINDS,

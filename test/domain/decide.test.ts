@@ -1,15 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  applySnapshot,
-  applySnapshotToClaim,
-  decide,
-  DEFAULT_POLICY,
-  isSettled,
-  isStillPendingRequest,
-  orderChanged,
-  type DecideOptions,
-} from '../../src/domain/decide';
+import { decide, DEFAULT_POLICY, isSettled, type DecideOptions } from '../../src/domain/decide';
+import { applySnapshot, applySnapshotToClaim, isStillPendingRequest, orderChanged } from '../../src/domain/order-snapshot';
 import type { Claim, Decision, DecisionFacts, DecisionPolicy, Order } from '../../src/domain/types';
 import {
   aCancelRequest,
