@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { AppConfig } from './config/config';
+import { enableTestDefects } from './config/test-defects';
 import { createLogger, type Logger } from './logger';
 import { openDatabase, type Database } from './persistence/database';
 import { compose, type Services } from './compose';
@@ -95,6 +96,7 @@ async function followUp(services: Services, signal: AbortSignal): Promise<void> 
  */
 export async function startService(config: AppConfig, options: StartOptions = {}): Promise<ServiceHandle> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  enableTestDefects(config.testDefects);
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   const database = await openDatabase(config, logger);
   const cleanups: Array<() => Promise<void>> = [() => database.close()];

@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { validate as isValidCron } from 'node-cron';
 import { DECISION_KINDS, type DecisionKind } from '../domain/types';
+import { TEST_DEFECTS, type TestDefect } from './test-defects';
 
 /** The real Qoo10 Japan QAPI endpoint; tests and the demo point QOO10_API_BASE_URL at the simulator. */
 export const QOO10_JP_BASE_URL = 'https://api.qoo10.jp/GMKT.INC.Front.QAPIService/ebayjapan.qapi';
@@ -170,6 +171,12 @@ class EnvSchema {
   @Max(65535, { message: 'DEMO_SIMULATOR_PORT must be a whole number from 1024 to 65535' })
   DEMO_SIMULATOR_PORT: number = 8787;
 
+  /** Test-only: known defects to switch on for the chaos harness's self-test (config/test-defects.ts). */
+  @IsOptional()
+  @Transform(toList)
+  @IsIn([...TEST_DEFECTS], { each: true, message: `CANCEL_GUARD_TEST_DEFECTS must be a comma list of: ${TEST_DEFECTS.join(', ')}` })
+  CANCEL_GUARD_TEST_DEFECTS?: string[];
+
   @Transform(toNumber)
   @IsInt({ message: 'EMBEDDED_PG_PORT must be a whole number from 1024 to 65535' })
   @Min(1024, { message: 'EMBEDDED_PG_PORT must be a whole number from 1024 to 65535' })
@@ -221,6 +228,8 @@ export interface AppConfig {
   readonly dataDir: string;
   readonly embeddedPgPort: number;
   readonly demoSimulatorPort: number;
+  /** Test-only known defects (CANCEL_GUARD_TEST_DEFECTS); empty in production. */
+  readonly testDefects: readonly TestDefect[];
 }
 
 export class ConfigError extends Error {
@@ -303,6 +312,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     dataDir: parsed.DATA_DIR,
     embeddedPgPort: parsed.EMBEDDED_PG_PORT,
     demoSimulatorPort: parsed.DEMO_SIMULATOR_PORT,
+    testDefects: (parsed.CANCEL_GUARD_TEST_DEFECTS ?? []) as TestDefect[],
   };
   return deepFreeze(config);
 }
