@@ -26,6 +26,7 @@ import { errorMiddleware } from '../src/http/error-middleware';
 import { trackingRoutes } from '../src/http/routes/tracking-routes';
 import { ActionRepository } from '../src/persistence/action-repository';
 import { AlertRepository } from '../src/persistence/alert-repository';
+import { FactsRepository } from '../src/persistence/facts-repository';
 import { CancelRepository } from '../src/persistence/cancel-repository';
 import { CancelRequestRepository } from '../src/persistence/cancel-request-repository';
 import { CredentialsCipher } from '../src/persistence/credentials-cipher';
@@ -127,7 +128,7 @@ async function run(adminUrl: string, serverDescription: string): Promise<void> {
     await orders.upsertOrders(shop.id, [...singleOrders, ...importOrders].map(storedOrder));
     const actions = new ActionRepository(ds);
     const alerts = new AlertService(new AlertRepository(ds), false, logger);
-    const executor = new ActionExecutor(ds, actions, new CancelRequestRepository(ds), orders, new CancelRepository(ds, 6), shops, alerts, logger);
+    const executor = new ActionExecutor(ds, actions, new CancelRequestRepository(ds), orders, new CancelRepository(ds, 6), shops, alerts, logger, new FactsRepository(ds));
     const client = new HttpQoo10Client({ baseUrl: sim.url, sellerAuthKey: SHOP_KEY, logger, minIntervalMs: 0 });
     const tracking = new TrackingService(
       ds, shops, new ShopLock(ds), new TrackingRepository(ds), actions, new BulkTrackingSender(actions, executor, logger), alerts,

@@ -128,7 +128,7 @@ export function compose(input: ComposeInput): Services {
   const poll = new PollService(dataSource, orders, requests, cancels, logger.child({ module: 'poll' }));
   const decisions = new DecisionService(dataSource, orders, requests, factsRepository, actions, config.rate.exclusionHours, logger.child({ module: 'decisions' }));
   const shopLock = new ShopLock(dataSource);
-  const executor = new ActionExecutor(dataSource, actions, requests, orders, cancels, shops, alerts, logger.child({ module: 'actions' }));
+  const executor = new ActionExecutor(dataSource, actions, requests, orders, cancels, shops, alerts, logger.child({ module: 'actions' }), factsRepository);
   const tracking = new TrackingService(
     dataSource, shops, shopLock, new TrackingRepository(dataSource), actions,
     new BulkTrackingSender(actions, executor, logger.child({ module: 'tracking-sender' })),

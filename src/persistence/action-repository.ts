@@ -129,6 +129,14 @@ export class ActionRepository {
     );
   }
 
+  /** Notes what was seen when a call's outcome is unknown; the row stays 'sending' until a read settles it. */
+  async noteUnknownOutcome(id: string, seen: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE actions SET error_code = 'outcome_unknown', error_message = $2 WHERE id = $1 AND state = 'sending'`,
+      [id, `no clear answer from Qoo10 (${seen}); settled by reading the order`],
+    );
+  }
+
   /** Puts an action whose call did not reach Qoo10 (or provably did not apply) back in line. */
   async returnToPending(id: string, error: { code: string; message: string }): Promise<void> {
     await this.dataSource.query(

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DecisionFacts, Order, SellerFaultCause, TrackingInfo } from '../domain/types';
+import type { ParcelSignals } from '../domain/money-safety';
 
 export interface ItemFact {
   sellerItemCode: string;
@@ -101,6 +102,34 @@ export class FactsRepository {
       handedToCarrier: Boolean(fact?.handed_to_carrier_at) || known !== null,
       tracking: known,
       shopFault: fact?.shop_fault ?? null,
+    };
+  }
+
+  /**
+   * The shop's own signs that a parcel may have left, read right before a cancel: facts recorded on the
+   * order or another line of its cart, any tracking number held for it (held, pending, submitted, confirmed
+   * or even rejected: a label was printed), and any tracking write queued or sent for it.
+   */
+  async parcelSignals(shopId: string, orderNo: string, manager?: EntityManager): Promise<ParcelSignals> {
+    const em = manager ?? this.dataSource.manager;
+    const [row]: Array<{ handed: boolean; packed: boolean; tracking_known: boolean; tracking_queued: boolean }> = await em.query(
+      `WITH cart AS (
+         SELECT $2::text AS order_no
+         UNION SELECT o2.order_no FROM orders o JOIN orders o2 ON o2.shop_id = o.shop_id AND o2.pack_no = o.pack_no
+         WHERE o.shop_id = $1 AND o.order_no = $2
+       )
+       SELECT
+         EXISTS (SELECT 1 FROM order_facts f WHERE f.shop_id = $1 AND f.order_no IN (SELECT order_no FROM cart) AND f.handed_to_carrier_at IS NOT NULL) AS handed,
+         EXISTS (SELECT 1 FROM order_facts f WHERE f.shop_id = $1 AND f.order_no = $2 AND f.packed_at IS NOT NULL) AS packed,
+         EXISTS (SELECT 1 FROM tracking_numbers t WHERE t.shop_id = $1 AND t.order_no = $2) AS tracking_known,
+         EXISTS (SELECT 1 FROM actions a WHERE a.shop_id = $1 AND a.order_no = $2 AND a.kind = 'send_tracking') AS tracking_queued`,
+      [shopId, orderNo],
+    );
+    return {
+      handedToCarrier: Boolean(row?.handed),
+      packed: Boolean(row?.packed),
+      trackingKnown: Boolean(row?.tracking_known),
+      trackingQueued: Boolean(row?.tracking_queued),
     };
   }
 

@@ -103,6 +103,42 @@ export class Qoo10AbortedError extends Qoo10Error {
   readonly retryable = false;
 }
 
+/**
+ * A write whose outcome we did not clearly see: a timeout, a 5xx, a dropped connection, an answer we cannot
+ * read, or a shutdown while the request was on the wire. Qoo10 has no idempotency keys, so it may have been
+ * applied: never send it again blind, settle it by reading the order. `cause` is what was seen.
+ */
+export class Qoo10UnknownOutcomeError extends Qoo10Error {
+  readonly code = 'qoo10_outcome_unknown';
+  readonly retryable = false;
+  constructor(
+    message: string,
+    details: Qoo10ErrorDetails,
+    /** The code of the error seen, e.g. qoo10_timeout. */
+    readonly seen: string,
+  ) {
+    super(message, details);
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), seen: this.seen };
+  }
+}
+
+/**
+ * True only when Qoo10 clearly answered "no" (or the client refused to send): the write was not applied.
+ * Everything else about a write (unknown outcome, shutdown, an unexpected failure) is unknown.
+ */
+export function isDefiniteRefusal(error: unknown): error is Qoo10Error {
+  return (
+    error instanceof Qoo10ApiError ||
+    error instanceof Qoo10WrongStateError ||
+    error instanceof Qoo10AuthError ||
+    error instanceof Qoo10KeyExpiredError ||
+    error instanceof Qoo10InvalidRequestError
+  );
+}
+
 /** Codes shared by every method (qoo10-api.md, "Common codes"). */
 export const AUTH_FAILURE_CODES: readonly number[] = [-10000, -90002, -90003];
 export const KEY_EXPIRED_CODES: readonly number[] = [-90004, -90005];

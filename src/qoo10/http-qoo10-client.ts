@@ -3,9 +3,9 @@
 // GiosisCertificationKey + QAPIVersion 1.0, a timeout, per-key pacing, and retries of retryable errors
 // (network, timeout, 5xx, malformed) with capped exponential backoff and full jitter.
 //
-// Retried writes: a write whose answer was lost (timeout) may have been applied. Retrying SetSendingInfo
-// is harmless (same tracking again); a retried SetCancelProcess then answers -10004, which callers
-// already handle by re-reading the order (Qoo10WrongStateError).
+// Writes are sent once. Qoo10 has no idempotency keys, so a write whose answer was lost (timeout, 5xx,
+// dropped connection, an answer we cannot read, a shutdown mid-call) may have been applied: it becomes
+// Qoo10UnknownOutcomeError and the caller settles it by reading the order. Only reads are retried.
 import axios, { type AxiosInstance } from 'axios';
 import type { Claim, Order, OrderSnapshot } from '../domain/types';
 import type { Logger } from '../logger';
@@ -22,6 +22,7 @@ import {
   Qoo10MalformedResponseError,
   Qoo10NetworkError,
   Qoo10TimeoutError,
+  Qoo10UnknownOutcomeError,
 } from './errors';
 import { keyFingerprint } from './key-fingerprint';
 import {
@@ -191,7 +192,7 @@ export class HttpQoo10Client implements Qoo10Client {
       method,
       { OrderNo: valid.OrderNo, ShippingCorp: valid.ShippingCorp, TrackingNo: valid.TrackingNo },
       { isWrite: true, signal },
-      ignoreResult(method),
+      ignoreResult(),
     );
   }
 
@@ -234,7 +235,7 @@ export class HttpQoo10Client implements Qoo10Client {
         returnFeeStat: '',
       },
       { isWrite: true, signal },
-      ignoreResult(method),
+      ignoreResult(),
     );
   }
 
@@ -251,7 +252,7 @@ export class HttpQoo10Client implements Qoo10Client {
         DelayMemo: input.memo,
       },
       { isWrite: true, signal },
-      ignoreResult(method),
+      ignoreResult(),
     );
   }
 
@@ -291,13 +292,26 @@ export class HttpQoo10Client implements Qoo10Client {
     const fingerprint = keyFingerprint(key);
     for (let attempt = 0; ; attempt += 1) {
       const startedMs = Date.now();
+      // Whether this attempt's request may have left: a write stopped before that was certainly not applied.
+      let sent = false;
       try {
         await this.waitOrAbort(() => this.pacer.wait(fingerprint, options.signal), options.signal, method);
+        if (options.signal?.aborted) throw new Qoo10AbortedError(`${method} was aborted`, { method });
+        sent = true;
         const result = read(await this.attempt(method, params, key, options));
         this.log.debug({ method, attempt, ms: Date.now() - startedMs }, 'qoo10 call ok');
         return result;
       } catch (error) {
         if (!(error instanceof Qoo10Error)) throw error;
+        if (options.isWrite && (error.retryable || error instanceof Qoo10AbortedError) && sent) {
+          const unknown = new Qoo10UnknownOutcomeError(
+            `${method}: outcome unknown (${error.code}); it may have been applied, settle it by reading the order`,
+            { method, httpStatus: error.httpStatus ?? undefined },
+            error.code,
+          );
+          this.logFailure(unknown, attempt);
+          throw unknown;
+        }
         if (!error.retryable || attempt >= this.maxRetries) {
           this.logFailure(error, attempt);
           throw error;
@@ -373,9 +387,10 @@ export class HttpQoo10Client implements Qoo10Client {
   }
 }
 
-/** Writes return nothing we use, but an answer of the wrong type is still malformed (and retried). */
-function ignoreResult(method: string) {
-  return ({ resultObject }: Qoo10Success): void => {
-    resultRows(resultObject, method);
-  };
+/**
+ * Writes return nothing we use: ResultCode 0 is the answer, whatever the ResultObject (absent, null, an
+ * object, or a plain value such as 0 or "OK").
+ */
+function ignoreResult() {
+  return (_success: Qoo10Success): void => undefined;
 }

@@ -2,9 +2,11 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import { ClaimStatus, ShippingStatus, type Shop } from '../domain/types';
 import { cancelCauseOfDecision } from '../domain/cancel-rate';
-import { snapshotShowsShipped } from '../domain/money-safety';
+import { localReasonsNotToCancel, snapshotShowsShipped } from '../domain/money-safety';
 import type { Qoo10Client, CancelCause } from '../qoo10/qoo10-client';
-import { isQoo10Error, Qoo10AuthError, Qoo10KeyExpiredError } from '../qoo10/errors';
+import { isDefiniteRefusal, isQoo10Error, Qoo10AuthError, Qoo10KeyExpiredError, Qoo10WrongStateError } from '../qoo10/errors';
+import { testDefectOn } from '../config/test-defects';
+import type { FactsRepository } from '../persistence/facts-repository';
 import type { ActionRecord, ActionRepository } from '../persistence/action-repository';
 import type { CancelRequestRepository } from '../persistence/cancel-request-repository';
 import type { OrderRepository } from '../persistence/order-repository';
@@ -22,10 +24,14 @@ interface Failure {
   message: string;
 }
 
+/** How many times one outbox row may be sent: once, and once more only after a read showed it unapplied. */
+export const MAX_SENDS_PER_ACTION = 2;
+
 /**
- * Sends committed outbox rows to Qoo10 and closes them with Qoo10's answer. A call whose outcome is
- * unknown (timeout, 5xx, malformed answer, crash) stays 'sending' and is reconciled later by
- * re-reading the order, never by blindly sending again.
+ * Sends committed outbox rows to Qoo10 and closes them with Qoo10's answer. A write is sent once. A call
+ * whose outcome is unknown (timeout, 5xx, dropped connection, unreadable answer, shutdown or crash mid-call)
+ * stays 'sending' and is settled by reading the order: applied → succeeded; unchanged → sent again, once,
+ * under the same row. Only a clear "no" from Qoo10 is recorded as refused.
  */
 export class ActionExecutor {
   constructor(
@@ -37,6 +43,7 @@ export class ActionExecutor {
     private readonly shops: ShopRepository,
     private readonly alerts: AlertService,
     private readonly logger: Logger,
+    private readonly facts: FactsRepository,
   ) {}
 
   async send(shop: Shop, client: Qoo10Client, actionId: string, now: Date, signal?: AbortSignal): Promise<SendResult> {
@@ -55,39 +62,80 @@ export class ActionExecutor {
       return 'skipped';
     }
     const log = this.logger.child({ shopId: shop.id, actionId, kind: action.kind, orderNo: action.orderNo });
+    if (action.kind === 'cancel') {
+      const stopped = await this.lastLookBeforeCancel(shop, client, action, now, signal);
+      if (stopped) return stopped;
+    }
     try {
-      if (action.kind === 'cancel') {
-        // The last look before money moves: a shipped order is never cancelled, whoever decided.
-        const snapshot = await client.getOrderSnapshot(action.orderNo, signal);
-        if (!snapshot) return this.recordFailure(shop, action, { code: 'order_not_found_on_qoo10', message: 'Qoo10 does not return this order any more.' }, now);
-        if (snapshot.claimStatus === ClaimStatus.Cancelled) {
-          await this.recordSuccess(shop, action, { resultCode: 0, note: 'already cancelled on Qoo10 when re-read' }, now);
-          return 'succeeded';
-        }
-        if (snapshot.claimStatus !== ClaimStatus.CancelRequested) {
-          return this.recordFailure(shop, action, { code: 'request_not_pending', message: 'Qoo10 no longer shows a pending cancel request on this order; nothing was sent.' }, now);
-        }
-        if (snapshotShowsShipped(snapshot)) {
-          return this.recordFailure(shop, action, { code: 'order_shipped', message: 'The order shipped before the cancel was sent; nothing was sent.' }, now);
-        }
-        const input = action.request as { orderNo: string; cause: CancelCause; memo: string };
-        await client.cancelOrder({ orderNo: input.orderNo, cause: input.cause, memo: input.memo }, signal);
-      } else {
-        const input = action.request as { orderNo: string; carrier: string; trackingNo: string };
-        await client.setSendingInfo({ orderNo: input.orderNo, carrier: input.carrier, trackingNo: input.trackingNo }, signal);
-      }
-      await this.recordSuccess(shop, action, { resultCode: 0 }, now);
-      log.info('action carried out on Qoo10');
-      return 'succeeded';
+      await this.callQoo10(client, action, signal);
     } catch (error) {
-      if (isQoo10Error(error) && !error.retryable) {
+      if (isDefiniteRefusal(error)) {
         if (error instanceof Qoo10KeyExpiredError || error instanceof Qoo10AuthError) await this.keyProblem(shop, error);
+        if (error instanceof Qoo10WrongStateError) {
+          // -10004: the order is no longer in a state that allows this. An earlier send may be what changed it.
+          const settled = await this.settleIfApplied(shop, client, action, now, signal).catch(() => null);
+          if (settled) return settled;
+        }
         return this.recordFailure(shop, action, { code: error.code, message: error.message }, now, error.toJSON());
       }
-      // Unknown outcome: Qoo10 may or may not have applied it. Reconciliation re-reads the order.
-      log.warn({ err: isQoo10Error(error) ? error.toJSON() : String(error) }, 'action outcome unknown; will reconcile');
+      // Unknown outcome: Qoo10 may or may not have applied it. It stays 'sending' until a read settles it.
+      log.warn({ err: isQoo10Error(error) ? error.toJSON() : String(error) }, 'action outcome unknown; settling it by reading the order');
+      await this.actions.noteUnknownOutcome(action.id, isQoo10Error(error) ? error.code : 'unexpected_error');
+      if (testDefectOn('resend_after_unknown')) {
+        // Known defect for the chaos self-test: sends the write again without reading first.
+        await this.callQoo10(client, action, signal).catch(() => undefined);
+      }
+      if (signal?.aborted) return 'unknown';
+      const settled = await this.settleIfApplied(shop, client, action, now, signal).catch(() => null);
+      return settled ?? 'unknown';
+    }
+    await this.recordSuccess(shop, action, { resultCode: 0 }, now);
+    log.info('action carried out on Qoo10');
+    return 'succeeded';
+  }
+
+  private async callQoo10(client: Qoo10Client, action: ActionRecord, signal?: AbortSignal): Promise<void> {
+    if (action.kind === 'cancel') {
+      const input = action.request as { orderNo: string; cause: CancelCause; memo: string };
+      await client.cancelOrder({ orderNo: input.orderNo, cause: input.cause, memo: input.memo }, signal);
+    } else {
+      const input = action.request as { orderNo: string; carrier: string; trackingNo: string };
+      await client.setSendingInfo({ orderNo: input.orderNo, carrier: input.carrier, trackingNo: input.trackingNo }, signal);
+    }
+  }
+
+  /**
+   * The last look before money moves, on both sides: Qoo10 (the order shipped, the request is gone) and the
+   * shop's own facts (handed over, packed, a tracking number known or queued), which Qoo10 learns only later.
+   * Returns the result when the cancel must not go out; null when it may.
+   */
+  private async lastLookBeforeCancel(shop: Shop, client: Qoo10Client, action: ActionRecord, now: Date, signal?: AbortSignal): Promise<SendResult | null> {
+    const signals = await this.facts.parcelSignals(shop.id, action.orderNo);
+    const reasons = testDefectOn('skip_local_facts') ? [] : localReasonsNotToCancel(signals, shop.policy.packedOrders);
+    if (reasons.length > 0) {
+      return this.stopBeforeCancel(shop, action, 'local_facts_say_shipped', `Not cancelled: ${reasons.join('; ')}.`, now);
+    }
+    let snapshot;
+    try {
+      snapshot = await client.getOrderSnapshot(action.orderNo, signal);
+    } catch (error) {
+      // Nothing was sent: the row goes back in line for the next cycle (a key problem stops the cycle).
+      await this.actions.returnToPending(action.id, { code: isQoo10Error(error) ? error.code : 'read_failed', message: 'the order could not be re-read before the cancel; nothing was sent' });
+      if (error instanceof Qoo10KeyExpiredError || error instanceof Qoo10AuthError) throw error;
       return 'unknown';
     }
+    if (!snapshot) return this.recordFailure(shop, action, { code: 'order_not_found_on_qoo10', message: 'Qoo10 does not return this order any more.' }, now);
+    if (snapshot.claimStatus === ClaimStatus.Cancelled) {
+      await this.recordSuccess(shop, action, { resultCode: 0, note: 'already cancelled on Qoo10 when re-read' }, now);
+      return 'succeeded';
+    }
+    if (snapshot.claimStatus !== ClaimStatus.CancelRequested) {
+      return this.recordFailure(shop, action, { code: 'request_not_pending', message: 'Qoo10 no longer shows a pending cancel request on this order; nothing was sent.' }, now);
+    }
+    if (snapshotShowsShipped(snapshot)) {
+      return this.recordFailure(shop, action, { code: 'order_shipped', message: 'The order shipped before the cancel was sent; nothing was sent.' }, now);
+    }
+    return null;
   }
 
   /**
@@ -97,13 +145,22 @@ export class ActionExecutor {
    */
   async reconcile(shop: Shop, client: Qoo10Client, now: Date, signal?: AbortSignal): Promise<Record<SendResult, number>> {
     const tally: Record<SendResult, number> = { succeeded: 0, failed: 0, unknown: 0, skipped: 0 };
-    const open = await this.actions.findUnfinished(shop.id);
+    // Tracking writes first: a number queued later must never lose to an older cancel of the same order
+    // (the cancel's last look then sees the tracking and stops).
+    const open = [...(await this.actions.findUnfinished(shop.id))].sort((a, b) => kindOrder(a) - kindOrder(b));
     for (const action of open) {
       if (signal?.aborted) break;
       if (action.state === 'sending') {
-        const settled = await this.settleFromQoo10(shop, client, action, now, signal);
+        const settled = await this.settleIfApplied(shop, client, action, now, signal);
         if (settled) {
           tally[settled] += 1;
+          continue;
+        }
+        if (action.attempts >= MAX_SENDS_PER_ACTION) {
+          tally[await this.recordFailure(shop, action, {
+            code: 'outcome_unknown_twice',
+            message: `Sent ${action.attempts} times without a clear answer and Qoo10 does not show it applied; not sent again. Check the order in QSM.`,
+          }, now)] += 1;
           continue;
         }
         await this.actions.returnToPending(action.id, { code: 'reconciled', message: 'not applied on Qoo10 after an unknown outcome; sending again' });
@@ -113,19 +170,23 @@ export class ActionExecutor {
     return tally;
   }
 
-  private async settleFromQoo10(shop: Shop, client: Qoo10Client, action: ActionRecord, now: Date, signal?: AbortSignal): Promise<SendResult | null> {
+  /**
+   * Reads the order and closes the row as succeeded when Qoo10 shows the effect; null when it does not (or
+   * shows something else, which the caller handles). A read that fails leaves everything as it was.
+   */
+  private async settleIfApplied(shop: Shop, client: Qoo10Client, action: ActionRecord, now: Date, signal?: AbortSignal): Promise<SendResult | null> {
     const snapshot = await client.getOrderSnapshot(action.orderNo, signal);
     if (!snapshot) return null;
     if (action.kind === 'cancel') {
       if (snapshot.claimStatus === ClaimStatus.Cancelled) {
-        await this.recordSuccess(shop, action, { resultCode: 0, note: 'reconciled: cancelled on Qoo10' }, now);
+        await this.recordSuccess(shop, action, { resultCode: 0, note: 'settled by reading: cancelled on Qoo10' }, now);
         return 'succeeded';
       }
       return null;
     }
     const ours = (action.request as { trackingNo: string }).trackingNo;
     if (snapshot.trackingNo === ours) {
-      await this.recordSuccess(shop, action, { resultCode: 0, note: 'reconciled: tracking present on Qoo10' }, now);
+      await this.recordSuccess(shop, action, { resultCode: 0, note: 'settled by reading: tracking present on Qoo10' }, now);
       return 'succeeded';
     }
     return null;
@@ -193,6 +254,21 @@ export class ActionExecutor {
     await this.requests.setStatus(em, requestId, 'done', outcome);
   }
 
+  /** A cancel the shop's own facts forbid: nothing is sent, the requests waiting on it go to a person. */
+  private async stopBeforeCancel(shop: Shop, action: ActionRecord, code: string, message: string, now: Date): Promise<SendResult> {
+    await this.dataSource.transaction(async (em) => {
+      await this.actions.markFailed(action.id, { code, message }, em);
+      await this.sendWaitingRequestsToPerson(em, shop, action, {
+        code,
+        reason: `${message} The parcel may have left: refuse the request in ${QSM_STEPS} and make sure the tracking number reaches Qoo10 today.`,
+        note: `cancel on ${action.orderNo} stopped before sending: ${code}.`,
+        suggested: 'refuse',
+      });
+    });
+    this.logger.warn({ shopId: shop.id, actionId: action.id, orderNo: action.orderNo, code, at: now.toISOString() }, 'cancel stopped by the shop\'s own facts; sent to a person');
+    return 'failed';
+  }
+
   /** Closes an action as refused by Qoo10: the request goes to a person and an alert is raised. */
   async recordFailure(shop: Shop, action: ActionRecord, failure: Failure, now: Date, response?: unknown): Promise<SendResult> {
     await this.dataSource.transaction(async (em) => {
@@ -205,25 +281,33 @@ export class ActionExecutor {
           [shop.id, action.orderNo, sent.trackingNo, `${failure.code}: ${failure.message}`, action.id],
         );
       }
-      for (const requestId of await this.requestsWaitingOn(em, shop, action.idempotencyKey)) {
-        const current = await this.requests.currentDecision(requestId, em);
-        await this.requests.recordDecision(
-          em,
-          requestId,
-          {
-            kind: 'review',
-            code: failure.code === 'order_shipped' ? 'order_shipped_before_action' : 'qoo10_refused_action',
-            reason: `Qoo10 did not take the ${action.kind === 'cancel' ? 'cancel' : 'tracking number'} (${failure.code}: ${failure.message}). Check the order and answer in ${QSM_STEPS}.`,
-            trail: [...(current?.trail ?? []), { rule: 'action', note: `${action.kind} on ${action.orderNo} failed: ${failure.code}.` }],
-            suggested: failure.code === 'order_shipped' ? 'refuse' : undefined,
-          },
-          'auto',
-        );
-        await this.requests.setStatus(em, requestId, 'review');
-      }
+      await this.sendWaitingRequestsToPerson(em, shop, action, {
+        code: failure.code === 'order_shipped' ? 'order_shipped_before_action' : 'qoo10_refused_action',
+        reason: `Qoo10 did not take the ${action.kind === 'cancel' ? 'cancel' : 'tracking number'} (${failure.code}: ${failure.message}). Check the order and answer in ${QSM_STEPS}.`,
+        note: `${action.kind} on ${action.orderNo} failed: ${failure.code}.`,
+        suggested: failure.code === 'order_shipped' ? 'refuse' : undefined,
+      });
     });
     await this.alerts.actionRefused(shop, action, failure, now);
     return 'failed';
+  }
+
+  private async sendWaitingRequestsToPerson(
+    em: EntityManager,
+    shop: Shop,
+    action: ActionRecord,
+    review: { code: string; reason: string; note: string; suggested?: 'refuse' },
+  ): Promise<void> {
+    for (const requestId of await this.requestsWaitingOn(em, shop, action.idempotencyKey)) {
+      const current = await this.requests.currentDecision(requestId, em);
+      await this.requests.recordDecision(
+        em,
+        requestId,
+        { kind: 'review', code: review.code, reason: review.reason, trail: [...(current?.trail ?? []), { rule: 'action', note: review.note }], suggested: review.suggested },
+        'auto',
+      );
+      await this.requests.setStatus(em, requestId, 'review');
+    }
   }
 
   private async keyProblem(shop: Shop, error: Qoo10AuthError | Qoo10KeyExpiredError): Promise<void> {
@@ -231,4 +315,9 @@ export class ActionExecutor {
     await this.shops.recordKeyStatus(shop.id, status);
     await this.alerts.keyProblem(shop, status);
   }
+}
+
+/** Tracking writes before cancels (see reconcile). */
+function kindOrder(action: ActionRecord): number {
+  return action.kind === 'send_tracking' ? 0 : 1;
 }

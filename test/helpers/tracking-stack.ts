@@ -66,7 +66,7 @@ export async function createTrackingStack(options: TrackingStackOptions): Promis
   const alertsRepository = new AlertRepository(ds);
   const tracking = new TrackingRepository(ds);
   const alerts = new AlertService(alertsRepository, false, logger);
-  const executor = new ActionExecutor(ds, actions, requests, orders, cancels, shops, alerts, logger);
+  const executor = new ActionExecutor(ds, actions, requests, orders, cancels, shops, alerts, logger, new FactsRepository(ds));
   const sender = new BulkTrackingSender(actions, executor, logger);
   const service = new TrackingService(ds, shops, new ShopLock(ds), tracking, actions, sender, alerts, async () => options.client, logger, now);
 

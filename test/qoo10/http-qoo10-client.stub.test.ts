@@ -10,6 +10,7 @@ import {
   Qoo10AuthError,
   Qoo10KeyExpiredError,
   Qoo10MalformedResponseError,
+  Qoo10UnknownOutcomeError,
   Qoo10NetworkError,
   Qoo10ServerError,
   Qoo10TimeoutError,
@@ -149,12 +150,53 @@ describe('HttpQoo10Client against a stub server', () => {
     assert.equal(received.length, 2);
   });
 
-  test('a write answered with a scalar ResultObject is malformed', async () => {
-    answer('{"ResultCode":0,"ResultObject":0}');
+  test('a write answered with success and a scalar ResultObject is a success', async () => {
+    answer('{"ResultCode":0,"ResultObject":0}', '{"ResultCode":0,"ResultMsg":"SUCCESS","ResultObject":"OK"}', '{"ResultCode":0,"ResultObject":true}');
+    const client = clientFor(baseUrl, 'k', { maxRetries: 0 });
+    await client.confirmOrder({ orderNo: '1', estimatedShipDate: NOW, delayType: 1, memo: '' });
+    await client.cancelOrder({ orderNo: '1234567890', cause: 'buyer', memo: '' });
+    await client.setSendingInfo({ orderNo: '1234567890', carrier: 'ヤマト宅急便', trackingNo: '123456789012' });
+    assert.equal(received.length, 3);
+  });
+
+  const unclear: Array<[string, Scripted, string]> = [
+    ['HTTP 503', { status: 503, body: 'busy', contentType: 'text/plain' }, 'qoo10_server_error'],
+    ['a plain-text body', { body: '<html>oops</html>', contentType: 'text/html' }, 'qoo10_malformed_response'],
+    ['a slow answer', { body: '{"ResultCode":0}', delayMs: 2_000 }, 'qoo10_timeout'],
+  ];
+  for (const [what, scripted, seen] of unclear) {
+    test(`a write answered with ${what} is sent once and its outcome is unknown`, async () => {
+      answer(scripted, '{"ResultCode":0}', '{"ResultCode":0}');
+      await assert.rejects(
+        // Generous retries: a write must not use them.
+        clientFor(baseUrl, 'k', { maxRetries: 3, timeoutMs: 500, sleep: async () => undefined }).cancelOrder({ orderNo: '1234567890', cause: 'buyer', memo: '' }),
+        (e: unknown) => e instanceof Qoo10UnknownOutcomeError && e.seen === seen && !e.retryable,
+      );
+      assert.equal(received.length, 1, 'the write went out exactly once');
+    });
+  }
+
+  test('a read answered with HTTP 503 is retried', async () => {
+    answer({ status: 503, body: 'busy', contentType: 'text/plain' }, '{"ResultCode":0,"ResultObject":[]}');
+    assert.deepEqual(await clientFor(baseUrl, 'k', { sleep: async () => undefined }).getClaims(claimsQuery), []);
+    assert.equal(received.length, 2);
+  });
+
+  test('a write aborted while on the wire is unknown, not refused; aborted before sending it is not sent', async () => {
+    answer({ body: '{"ResultCode":0}', delayMs: 2_000 });
+    const controller = new AbortController();
+    const pending = clientFor(baseUrl, 'k').setSendingInfo({ orderNo: '1234567890', carrier: 'ヤマト宅急便', trackingNo: '123456789012' }, controller.signal);
+    while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await assert.rejects(pending, (e: unknown) => e instanceof Qoo10UnknownOutcomeError && e.seen === 'qoo10_aborted');
+
+    const before = new AbortController();
+    before.abort();
     await assert.rejects(
-      clientFor(baseUrl, 'k', { maxRetries: 0 }).confirmOrder({ orderNo: '1', estimatedShipDate: NOW, delayType: 1, memo: '' }),
-      Qoo10MalformedResponseError,
+      clientFor(baseUrl, 'k').cancelOrder({ orderNo: '1234567890', cause: 'buyer', memo: '' }, before.signal),
+      Qoo10AbortedError,
     );
+    assert.equal(received.length, 1, 'the second write never left');
   });
 
   test('a snapshot answered for another order is refused', async () => {
