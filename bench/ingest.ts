@@ -56,7 +56,7 @@ async function upsertRun(adminUrl: string, batch: number): Promise<{ insertMs: n
   const db = await createBenchDatabase(adminUrl);
   try {
     const shops = new ShopRepository(db.dataSource, new CredentialsCipher(BENCH_SECRET), {
-      policy: { packedOrders: 'review', refuseMadeToOrder: true, sameDayCutoffJst: '17:00', autoDecisions: ['accept', 'refuse'] },
+      policy: { packedOrders: 'review', refuseMadeToOrder: true, sameDayCutoffJst: '17:00', stockMeaning: 'on_hand', autoDecisions: ['accept', 'refuse'] },
     });
     const shop = await shops.ensureShopForKey({ name: 'Ingest shop', sellerAuthKey: 'SAK-bench-ingest-0001', isDemo: false });
     const repository = new OrderRepository(db.dataSource);

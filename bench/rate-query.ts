@@ -91,7 +91,7 @@ async function run(adminUrl: string, serverDescription: string): Promise<void> {
   const dataSource = db.dataSource;
   try {
     const shops = new ShopRepository(dataSource, new CredentialsCipher('b'.repeat(32)), {
-      policy: { packedOrders: 'review', refuseMadeToOrder: true, sameDayCutoffJst: '17:00', autoDecisions: ['accept', 'refuse'] },
+      policy: { packedOrders: 'review', refuseMadeToOrder: true, sameDayCutoffJst: '17:00', stockMeaning: 'on_hand', autoDecisions: ['accept', 'refuse'] },
     });
     const shop = await shops.ensureShopForKey({ name: 'Bench shop', sellerAuthKey: 'SAK-bench-0000001', isDemo: false });
 

@@ -121,7 +121,7 @@ async function run(adminUrl: string, serverDescription: string): Promise<void> {
   try {
     const logger = silentLogger();
     const shops = new ShopRepository(ds, new CredentialsCipher('b'.repeat(32)), {
-      policy: { packedOrders: 'review', refuseMadeToOrder: true, sameDayCutoffJst: '17:00', autoDecisions: ['accept', 'refuse'] },
+      policy: { packedOrders: 'review', refuseMadeToOrder: true, sameDayCutoffJst: '17:00', stockMeaning: 'on_hand', autoDecisions: ['accept', 'refuse'] },
     });
     const shop = await shops.ensureShopForKey({ name: 'Bench shop', sellerAuthKey: SHOP_KEY, isDemo: false });
     const orders = new OrderRepository(ds);

@@ -86,6 +86,7 @@ export function defaultShopPolicy(config: AppConfig): ShopPolicy {
     packedOrders: config.policy.packedOrders,
     refuseMadeToOrder: true,
     sameDayCutoffJst: config.policy.trackingCutoffJst,
+    stockMeaning: config.policy.stockMeaning,
     autoDecisions: [...config.policy.autoDecisions],
   };
 }

@@ -15,7 +15,7 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { validate as isValidCron } from 'node-cron';
-import { DECISION_KINDS, type DecisionKind } from '../domain/types';
+import { DECISION_KINDS, STOCK_MEANINGS, type DecisionKind, type StockMeaning } from '../domain/types';
 import { TEST_DEFECTS, type TestDefect } from './test-defects';
 
 /** The real Qoo10 Japan QAPI endpoint; tests and the demo point QOO10_API_BASE_URL at the simulator. */
@@ -110,6 +110,9 @@ class EnvSchema {
 
   @IsIn(PACKED_POLICIES, { message: 'PACKED_ORDERS_POLICY must be one of: refuse, accept, review' })
   PACKED_ORDERS_POLICY: string = 'review';
+
+  @IsIn([...STOCK_MEANINGS], { message: 'STOCK_MEANING must be on_hand (units on the shelf, this order included) or available (this order already deducted)' })
+  STOCK_MEANING: string = 'on_hand';
 
   @Transform(toNumber)
   @IsNumber({}, { message: 'CANCEL_RATE_LIMIT must be a fraction between 0 and 1, e.g. 0.07' })
@@ -212,6 +215,7 @@ export interface AppConfig {
     readonly autoDecisions: readonly DecisionKind[];
     readonly packedOrders: 'refuse' | 'accept' | 'review';
     readonly trackingCutoffJst: string;
+    readonly stockMeaning: StockMeaning;
   };
   readonly rate: {
     readonly limit: number;
@@ -296,6 +300,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       autoDecisions: parsed.AUTO_DECISIONS as DecisionKind[],
       packedOrders: parsed.PACKED_ORDERS_POLICY as AppConfig['policy']['packedOrders'],
       trackingCutoffJst: parsed.TRACKING_CUTOFF_JST,
+      stockMeaning: parsed.STOCK_MEANING as StockMeaning,
     },
     rate: {
       limit: parsed.CANCEL_RATE_LIMIT,

@@ -14,6 +14,7 @@ import {
   type TrackingInfo,
 } from './types';
 import { classifyCancel } from './cancel-rate';
+import { stockCovers } from './money-safety';
 import { formatJst, hoursBetween, isValidInstant, jstDateOf, jstDayRangeOf } from './jst-calendar';
 
 export type Verdict = Omit<Decision, 'trail'>;
@@ -367,18 +368,20 @@ export function checkCancelPath(ctx: Context, trail: Trail): Decision {
       ),
     );
   }
-  if (stock < order.quantity) {
+  const meaning = ctx.policy.stockMeaning;
+  const figure = meaning === 'available' ? `${stock} available after this order` : `${stock} in stock`;
+  if (!stockCovers(stock, order.quantity, meaning)) {
     return sellerFault(
       ctx,
       trail,
       'stock',
       'out_of_stock',
       'out_of_stock',
-      `Only ${stock} in stock for ${order.quantity} ordered: cancel as the shop's fault (out of stock). ` +
+      `Only ${figure} for ${order.quantity} ordered: cancel as the shop's fault (out of stock). ` +
         "Never book it as the buyer's reason or ask the buyer to cancel.",
     );
   }
-  trail.pass('stock', `${stock} in stock covers the ${order.quantity} ordered.`);
+  trail.pass('stock', `${figure} covers the ${order.quantity} ordered.`);
 
   return accept(
     ctx,

@@ -40,6 +40,7 @@ export const DEFAULT_POLICY: DecisionPolicy = Object.freeze({
   packedOrders: 'review',
   refuseMadeToOrder: true,
   sameDayCutoffJst: '17:00',
+  stockMeaning: 'on_hand',
 });
 
 export interface DecideOptions {

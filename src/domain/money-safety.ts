@@ -1,4 +1,4 @@
-import { ShippingStatus, type DecisionFacts, type Order, type OrderSnapshot } from './types';
+import { ShippingStatus, type DecisionFacts, type Order, type OrderSnapshot, type StockMeaning } from './types';
 
 /**
  * The last check before any cancel call: has this order (possibly) left the shop? Any sign counts:
@@ -45,4 +45,12 @@ export function localReasonsNotToCancel(signals: ParcelSignals, packedPolicy: 'r
   if (signals.trackingQueued) reasons.push('a tracking number for this order is queued or sent to Qoo10');
   if (signals.packed && packedPolicy !== 'accept') reasons.push('the shop recorded the order as packed');
   return reasons;
+}
+
+/**
+ * Whether the shop's stock figure covers an order, under what the figure means (StockMeaning):
+ * on hand → it must hold the order's quantity; available (this order already deducted) → it must not be negative.
+ */
+export function stockCovers(stock: number, quantity: number, meaning: StockMeaning): boolean {
+  return meaning === 'available' ? stock >= 0 : stock >= quantity;
 }

@@ -128,7 +128,18 @@ export interface DecisionPolicy {
   refuseMadeToOrder: boolean;
   /** JST time of day ("HH:MM") by which a refusal's tracking must be in Qoo10. */
   sameDayCutoffJst: string;
+  /** What the shop's stock figure means (see StockMeaning); decides when an order is a stock-out. */
+  stockMeaning: StockMeaning;
 }
+
+/**
+ * What a stock figure the shop feeds (import-stock, the API) counts:
+ * - `on_hand`: units on the shelf, this order's units still among them → stock-out when stock < quantity;
+ * - `available`: units free to sell, this order's units already deducted (many OMS report this) →
+ *   stock-out only when stock < 0 (the shop is short even after counting this order).
+ */
+export type StockMeaning = 'on_hand' | 'available';
+export const STOCK_MEANINGS: readonly StockMeaning[] = ['on_hand', 'available'];
 
 export interface RuleStep {
   /** Stable rule id, e.g. "shipped-with-tracking". */

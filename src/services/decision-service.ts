@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import { ClaimStatus, type Claim, type Decision, type DecisionFacts, type DecisionKind, type Order, type Shop } from '../domain/types';
 import { decide, isSettled } from '../domain/decide';
 import { applySnapshot, applySnapshotToClaim, orderChanged } from '../domain/order-snapshot';
-import { hasShipped } from '../domain/money-safety';
+import { hasShipped, stockCovers } from '../domain/money-safety';
 import type { Qoo10Client } from '../qoo10/qoo10-client';
 import { refusalSendingRows } from '../qoo10/decision-mapping';
 import type { OrderRepository } from '../persistence/order-repository';
@@ -148,6 +148,16 @@ export class DecisionService {
       const facts = await this.facts.factsFor(shop.id, order, em);
       if (input.kind !== 'refuse' && hasShipped(order, facts)) {
         return { ok: false, code: 'order_shipped', message: 'The order has shipped: a cancel would lose the item and the money. Refuse it with the tracking number instead.' };
+      }
+      if (input.kind === 'accept' && facts.stockAvailable !== null && !stockCovers(facts.stockAvailable, order.quantity, shop.policy.stockMeaning)) {
+        // A known stock-out booked as the buyer's reason is what Qoo10 sanctions: the shop must own it.
+        return {
+          ok: false,
+          code: 'stock_out_not_buyer_reason',
+          message:
+            `The shop's stock figure for this item is ${facts.stockAvailable} (${shop.policy.stockMeaning === 'available' ? 'available after this order' : 'on hand'}) for ${order.quantity} ordered: ` +
+            "accepting would book a stock-out as the buyer's reason. Cancel it as the shop's fault, or correct the stock figure first if the item is actually there.",
+        };
       }
       const tracking = current?.tracking ?? facts.tracking ?? (order.trackingNo && order.carrier ? { carrier: order.carrier, trackingNo: order.trackingNo } : null);
       if (input.kind === 'refuse' && !tracking) {

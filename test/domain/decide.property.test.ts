@@ -80,6 +80,7 @@ const policy: fc.Arbitrary<DecisionPolicy> = fc.record({
   packedOrders: fc.constantFrom('refuse' as const, 'accept' as const, 'review' as const),
   refuseMadeToOrder: fc.boolean(),
   sameDayCutoffJst: usually('17:00', '12:30', '00:00', '23:59', '24:00', ''),
+  stockMeaning: fc.constantFrom('on_hand' as const, 'available' as const),
 });
 
 const snapshot: fc.Arbitrary<OrderSnapshot> = fc

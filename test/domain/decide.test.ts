@@ -390,7 +390,7 @@ describe('decide', () => {
   });
 
   test('uses the default policy: packed orders to review, made-to-order refused, 17:00 JST cut-off', () => {
-    assert.deepEqual(DEFAULT_POLICY, { packedOrders: 'review', refuseMadeToOrder: true, sameDayCutoffJst: '17:00' });
+    assert.deepEqual(DEFAULT_POLICY, { packedOrders: 'review', refuseMadeToOrder: true, sameDayCutoffJst: '17:00', stockMeaning: 'on_hand' });
   });
 });
 

@@ -5,6 +5,7 @@ export function testShopPolicy(overrides: Partial<ShopPolicy> = {}): ShopPolicy 
     packedOrders: 'review',
     refuseMadeToOrder: true,
     sameDayCutoffJst: '17:00',
+    stockMeaning: 'on_hand',
     autoDecisions: ['accept', 'refuse'],
     ...overrides,
   };

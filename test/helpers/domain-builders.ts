@@ -79,7 +79,7 @@ export function someFacts(overrides: Partial<DecisionFacts> = {}): DecisionFacts
 }
 
 export function aPolicy(overrides: Partial<DecisionPolicy> = {}): DecisionPolicy {
-  return { packedOrders: 'review', refuseMadeToOrder: true, sameDayCutoffJst: '17:00', ...overrides };
+  return { packedOrders: 'review', refuseMadeToOrder: true, sameDayCutoffJst: '17:00', stockMeaning: 'on_hand', ...overrides };
 }
 
 /** A fresh read that shows nothing new: same order, still preparing, request still pending. */
