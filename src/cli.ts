@@ -12,6 +12,7 @@ import { basename } from 'node:path';
 import { LABEL_FORMATS, type LabelFormat } from './domain/label-csv';
 import { LabelFileRefusedError } from './services/tracking-service';
 import { describeTrackingReport } from './services/tracking-import';
+import { presentReviewItem } from './http/presenters';
 
 interface CommandOption {
   type: 'string' | 'boolean';
@@ -121,7 +122,7 @@ const COMMANDS: Record<string, Command> = {
       return withService(async ({ services }) => {
         if (action === 'list') {
           const items = await services.review.queue();
-          print(values, items, () =>
+          print(values, items.map(presentReviewItem), () =>
             items.map((item) => `#${item.request.id}  ${item.request.orderNo}  ${item.decision?.code ?? '-'}  suggested: ${item.decision?.suggested ?? '-'}\n    ${item.decision?.reason ?? ''}`).join('\n') || 'the review queue is empty',
           );
           return 0;

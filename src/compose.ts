@@ -22,6 +22,7 @@ import { ActionExecutor } from './services/action-executor';
 import { PipelineService } from './services/pipeline-service';
 import { ReviewService } from './services/review-service';
 import { FactsService } from './services/facts-service';
+import { RequestFollowUpService } from './services/request-follow-up-service';
 import { DemoService } from './services/demo-service';
 import { RateRepository } from './persistence/rate-repository';
 import { RateService } from './services/rate-service';
@@ -136,7 +137,8 @@ export function compose(input: ComposeInput): Services {
     alerts, qoo10Clients, logger.child({ module: 'tracking' }), now,
   );
   const pipeline = new PipelineService(
-    shopLock, shops, jobRuns, requests, qoo10Clients, poll, decisions, executor, tracking, alerts, logger.child({ module: 'pipeline' }), now,
+    shopLock, shops, jobRuns, requests, qoo10Clients, poll, decisions, executor, tracking, alerts,
+    new RequestFollowUpService(dataSource, requests, alerts, logger.child({ module: 'follow-up' })), logger.child({ module: 'pipeline' }), now,
     config.pollConcurrency,
   );
   const review = new ReviewService(shops, shopLock, requests, actions, orders, qoo10Clients, decisions, executor, now);

@@ -299,11 +299,11 @@ export function checkCancelPath(ctx: Context, trail: Trail): Decision {
     return trail.conclude(
       'made-to-order',
       review(
-        'made_to_order',
+        'refuse_in_qsm',
         'The item is made to order, which Qoo10 lets the shop refuse, and the policy refuses such requests. ' +
-          'The API can only refuse by submitting tracking, which this order does not have yet: refuse it in QSM, ' +
+          `No API call refuses a request: press キャンセル拒否 in QSM today, before ${formatJst(ctx.cutoff)} JST, ` +
           'or accept it if production has not started.',
-        { suggested: 'refuse' },
+        { suggested: 'refuse', trackingDeadline: ctx.cutoff },
       ),
     );
   }
@@ -330,10 +330,10 @@ export function checkCancelPath(ctx: Context, trail: Trail): Decision {
       return trail.conclude(
         'packed',
         review(
-          'packed_policy_refuse',
-          'The order is packed but not handed to the carrier, and the policy refuses such requests. The API can only refuse by ' +
-            'submitting tracking: ship it and enter the tracking today, or refuse it in QSM.',
-          { suggested: 'refuse' },
+          'refuse_in_qsm',
+          'The order is packed but not handed to the carrier, and the policy refuses such requests. No API call refuses a ' +
+            `request: press キャンセル拒否 in QSM and ship it today, before ${formatJst(ctx.cutoff)} JST.`,
+          { suggested: 'refuse', trackingDeadline: ctx.cutoff },
         ),
       );
     }

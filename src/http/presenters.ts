@@ -1,4 +1,5 @@
 import type { Order, Shop } from '../domain/types';
+import { qsmSteps, reviewReason } from '../domain/review-tasks';
 import type { JobRun } from '../persistence/job-run-repository';
 import type { CancelRequestRecord, ReviewItem, StoredDecision } from '../persistence/cancel-request-repository';
 import type { ActionRecord } from '../persistence/action-repository';
@@ -67,9 +68,22 @@ export function presentDecision(decision: StoredDecision) {
   };
 }
 
+/**
+ * One review item, as `GET /api/review-queue` and `cancel-guard review list --json` give it. The flat fields
+ * (requestId, code, suggestedKind, deadline, reasonJa/En, qsmSteps) are the public interface for scripts.
+ */
 export function presentReviewItem(item: ReviewItem) {
+  const code = item.decision?.code ?? 'undecided';
+  const reason = reviewReason(code, item.decision?.reason);
   return {
     ...presentRequest(item.request),
+    requestId: item.request.id,
+    code,
+    suggestedKind: item.decision?.suggested ?? null,
+    deadline: iso(item.decision?.trackingDeadline ?? null),
+    reasonJa: reason.ja,
+    reasonEn: reason.en,
+    qsmSteps: qsmSteps(code, item.request.orderNo, item.request.packNo),
     itemTitle: item.itemTitle,
     sellerItemCode: item.sellerItemCode,
     decision: item.decision ? presentDecision(item.decision) : null,

@@ -109,23 +109,80 @@ export class CancelRequestRepository {
    * Records requests seen by a poll. The same request (order number + request time) seen by several
    * overlapping polls is one row; returns how many were new.
    */
-  async recordRequests(shopId: string, claims: readonly Claim[], manager?: EntityManager): Promise<number> {
+  /**
+   * Stores the pending requests a poll listed (new ones are inserted) and notes that they were listed at
+   * `listedAt`. Returns how many were new.
+   */
+  async recordRequests(shopId: string, claims: readonly Claim[], manager?: EntityManager, listedAt: Date = new Date()): Promise<number> {
     if (claims.length === 0) return 0;
     const em = manager ?? this.dataSource.manager;
-    const rows: unknown[] = await em.query(
-      `INSERT INTO cancel_requests (shop_id, order_no, pack_no, requested_at, reason)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[])
-       ON CONFLICT (shop_id, order_no, requested_at) DO NOTHING
-       RETURNING id`,
+    const rows: Array<{ inserted: boolean }> = await em.query(
+      `INSERT INTO cancel_requests (shop_id, order_no, pack_no, requested_at, reason, last_listed_at)
+       SELECT $1, *, $6::timestamptz FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[])
+       ON CONFLICT (shop_id, order_no, requested_at) DO UPDATE SET last_listed_at = EXCLUDED.last_listed_at
+       RETURNING (xmax = 0) AS inserted`,
       [
         shopId,
         claims.map((claim) => claim.orderNo),
         claims.map((claim) => claim.packNo || null),
         claims.map((claim) => claim.requestedAt),
         claims.map((claim) => claim.reason),
+        listedAt,
       ],
     );
-    return rows.length;
+    return rows.filter((row) => row.inserted).length;
+  }
+
+  /**
+   * Requests waiting for a person that the poll at `listedAt` did not
+   * list as pending: Qoo10 may have ended them (withdrawn, cancelled, refused in QSM, a return). The whole
+   * queue, oldest first.
+   */
+  async findOpenNotListedSince(shopId: string, listedAt: Date): Promise<Array<{ id: string; orderNo: string }>> {
+    const rows: Array<{ id: string; order_no: string }> = await this.dataSource.query(
+      `SELECT id, order_no FROM cancel_requests
+       WHERE shop_id = $1 AND status = 'review' AND (last_listed_at IS NULL OR last_listed_at < $2)
+       ORDER BY requested_at, id`,
+      [shopId, listedAt],
+    );
+    return rows.map((row) => ({ id: String(row.id), orderNo: row.order_no }));
+  }
+
+  /** Open review items with this code, with their deadline (e.g. refuse_in_qsm tasks). */
+  async openTasksWithCode(shopId: string, code: string): Promise<Array<{ id: string; orderNo: string; deadline: Date | null }>> {
+    const rows: Array<{ id: string; order_no: string; tracking_deadline: Date | null }> = await this.dataSource.query(
+      `SELECT r.id, r.order_no, d.tracking_deadline FROM cancel_requests r JOIN decisions d ON d.id = r.current_decision_id
+       WHERE r.shop_id = $1 AND r.status = 'review' AND d.code = $2 ORDER BY r.requested_at, r.id`,
+      [shopId, code],
+    );
+    return rows.map((row) => ({ id: String(row.id), orderNo: row.order_no, deadline: row.tracking_deadline }));
+  }
+
+  /** Review items the rules decided with one of these codes (the whole queue, oldest first). */
+  async findAutoReviewIds(shopId: string, codes: readonly string[]): Promise<Array<{ id: string; code: string; hasTracking: boolean }>> {
+    const rows: Array<{ id: string; code: string; has_tracking: boolean }> = await this.dataSource.query(
+      `SELECT r.id, d.code, (d.tracking IS NOT NULL) AS has_tracking FROM cancel_requests r JOIN decisions d ON d.id = r.current_decision_id
+       WHERE r.shop_id = $1 AND r.status = 'review' AND d.decided_by = 'auto' AND d.code = ANY($2::text[])
+       ORDER BY r.requested_at, r.id`,
+      [shopId, codes],
+    );
+    return rows.map((row) => ({ id: String(row.id), code: row.code, hasTracking: row.has_tracking }));
+  }
+
+  /**
+   * Requests whose refusal's tracking writes all succeeded and that still wait for Qoo10 to show the
+   * request ended (status 'acting', current decision 'refuse').
+   */
+  async findRefusalsToVerify(shopId: string): Promise<Array<{ id: string; orderNo: string }>> {
+    const rows: Array<{ id: string; order_no: string }> = await this.dataSource.query(
+      `SELECT r.id, r.order_no FROM cancel_requests r JOIN decisions d ON d.id = r.current_decision_id
+       WHERE r.shop_id = $1 AND r.status = 'acting' AND d.kind = 'refuse' AND cardinality(d.action_keys) > 0
+         AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.idempotency_key = ANY(d.action_keys) AND a.state <> 'succeeded')
+         AND (SELECT count(*) FROM actions a WHERE a.idempotency_key = ANY(d.action_keys)) = cardinality(d.action_keys)
+       ORDER BY r.requested_at, r.id`,
+      [shopId],
+    );
+    return rows.map((row) => ({ id: String(row.id), orderNo: row.order_no }));
   }
 
   /** Ids of requests no one has decided yet, oldest first. */
@@ -268,7 +325,10 @@ export class CancelRequestRepository {
        FROM cancel_requests r JOIN decisions d ON d.id = r.current_decision_id
        WHERE r.shop_id = $1 AND r.status IN ('review', 'acting') AND d.tracking_deadline IS NOT NULL
          AND d.tracking_deadline < $2
-         AND (d.kind = 'refuse' OR d.suggested = 'refuse')`,
+         AND (d.kind = 'refuse' OR d.suggested = 'refuse')
+         -- A QSM refusal task has its own reminders; it is "tracking overdue" only while Qoo10 lacks the number.
+         AND NOT (d.code = 'refuse_in_qsm' AND EXISTS (
+           SELECT 1 FROM orders o WHERE o.shop_id = r.shop_id AND o.order_no = r.order_no AND o.tracking_no IS NOT NULL AND o.tracking_no <> ''))`,
       [shopId, now],
     );
     return rows.map((row) => ({ id: String(row.id), orderNo: row.order_no, deadline: row.tracking_deadline }));

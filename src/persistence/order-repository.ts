@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { CartLine } from '../domain/refusal-lines';
 import type { Claim, Order, OrderSnapshot, ShippingStatusCode } from '../domain/types';
 import { jstMonthOf } from '../domain/jst-calendar';
 
@@ -176,6 +177,18 @@ export class OrderRepository {
       [shopId, packNo],
     );
     return rows.map((row) => row.order_no);
+  }
+
+  /** The cart's lines with the tracking Qoo10 shows and the numbers the shop holds for each (refusals). */
+  async findCartLines(shopId: string, packNo: string, manager?: EntityManager): Promise<CartLine[]> {
+    const em = manager ?? this.dataSource.manager;
+    const rows: Array<{ order_no: string; tracking_no: string | null; known: string[] | null }> = await em.query(
+      `SELECT o.order_no, o.tracking_no,
+              (SELECT array_agg(t.tracking_no) FROM tracking_numbers t WHERE t.shop_id = o.shop_id AND t.order_no = o.order_no) AS known
+       FROM orders o WHERE o.shop_id = $1 AND o.pack_no = $2 AND o.cancelled_at IS NULL ORDER BY o.order_no`,
+      [shopId, packNo],
+    );
+    return rows.map((row) => ({ orderNo: row.order_no, qoo10TrackingNo: row.tracking_no, knownTrackingNos: row.known ?? [] }));
   }
 
   /** Stores what a fresh read of the order showed (status, shipping, tracking). */

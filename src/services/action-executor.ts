@@ -229,13 +229,16 @@ export class ActionExecutor {
   }
 
   /**
-   * When every action of the request's current decision succeeded, the request is done: a cancel is
-   * booked for the rate (with the cause we decided), a refusal leaves the order in delivery.
+   * When every action of the request's current decision succeeded, a cancel request is done and the cancel
+   * is booked for the rate (with the cause we decided). A refusal waits for the follow-up's re-read.
    */
   private async settleRequestIfDone(em: EntityManager, shop: Shop, requestId: string, now: Date): Promise<void> {
     const request = await this.requests.findRequest(requestId, em);
     const decision = await this.requests.currentDecision(requestId, em);
     if (!decision || !request || request.status !== 'acting' || decision.actionKeys.length === 0) return;
+    // A refusal is done only when Qoo10 shows the request ended: RequestFollowUpService re-reads the order
+    // once every tracking write succeeded (ship-confirm may or may not end a pending request on Qoo10).
+    if (decision.kind === 'refuse') return;
     const states: Array<{ state: string }> = await em.query('SELECT state FROM actions WHERE idempotency_key = ANY($1)', [decision.actionKeys]);
     if (states.length < decision.actionKeys.length || !states.every((row) => row.state === 'succeeded')) return;
     const cause = cancelCauseOfDecision({ kind: decision.kind, sellerFaultCause: decision.sellerFaultCause ?? undefined });
@@ -250,7 +253,7 @@ export class ActionExecutor {
         );
       }
     }
-    const outcome = decision.kind === 'accept' ? 'accepted' : decision.kind === 'refuse' ? 'refused' : 'cancelled_seller_fault';
+    const outcome = decision.kind === 'accept' ? 'accepted' : 'cancelled_seller_fault';
     await this.requests.setStatus(em, requestId, 'done', outcome);
   }
 

@@ -1,9 +1,10 @@
 import type { Logger } from '../logger';
 import type { Shop } from '../domain/types';
 import { formatJst, jstDateOf } from '../domain/jst-calendar';
+import { QSM_CANCEL_REQUESTS } from '../domain/review-tasks';
 import type { ActionRecord } from '../persistence/action-repository';
 import type { AlertRecord, AlertRepository, NewAlert } from '../persistence/alert-repository';
-import { POLL_JOB } from './pipeline-service';
+import { POLL_JOB } from '../domain/job-names';
 
 const DAY_MS = 86_400_000;
 
@@ -89,6 +90,30 @@ export class AlertService {
         '本日中に追跡番号を登録してください。登録されるまで購入者はキャンセルを求め続けられます。',
       ].join('\n'),
       payload: { requestId, orderNo, deadline: deadline.toISOString() },
+    });
+  }
+
+  /**
+   * A refusal that only a person can finish in QSM (キャンセル拒否) is still pending on Qoo10. Raised once per
+   * level: 'afternoon' (15:00 JST on the deadline day) and 'cutoff' (the same-day deadline passed).
+   */
+  async refuseInQsmDue(shop: Shop, requestId: string, orderNo: string, level: 'afternoon' | 'cutoff', deadline: Date): Promise<void> {
+    const late = level === 'cutoff';
+    await this.raise({
+      shopId: shop.id,
+      kind: 'refuse_in_qsm',
+      dedupeKey: `refuse_in_qsm:${requestId}:${level}`,
+      severity: late ? 'critical' : 'warning',
+      subject: late
+        ? `【至急】締め時刻を過ぎました：QSMでのキャンセル拒否が未完了です（注文番号 ${orderNo}）`
+        : `【要対応】本日中にQSMでキャンセル拒否をしてください（注文番号 ${orderNo}）`,
+      body: [
+        `${shop.name} の注文 ${orderNo} のキャンセル要請は、Qoo10上でまだ「キャンセル要請」のままです。`,
+        `QSMの ${QSM_CANCEL_REQUESTS} で注文を開き、「キャンセル拒否」を押してください。`,
+        `期限: ${formatJst(deadline)}（日本時間）${late ? ' — すでに過ぎています。' : ''}`,
+        'Qoo10上で要請が消えたことを次の取得で確認すると、このタスクは自動で閉じます。',
+      ].join('\n'),
+      payload: { requestId, orderNo, level, deadline: deadline.toISOString() },
     });
   }
 

@@ -7,7 +7,7 @@ import type { JobRun, JobRunRepository } from '../persistence/job-run-repository
 import type { RefusalRow, RequestListRepository } from '../persistence/request-list-repository';
 import type { ShopRepository } from '../persistence/shop-repository';
 import { ASSUMED_KEY_LIFETIME_DAYS } from './alert-service';
-import { POLL_JOB } from './pipeline-service';
+import { POLL_JOB } from '../domain/job-names';
 import type { RateDay, RateReport, RateService } from './rate-service';
 
 const DAY_MS = 86_400_000;

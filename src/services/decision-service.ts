@@ -4,6 +4,7 @@ import { ClaimStatus, type Claim, type Decision, type DecisionFacts, type Decisi
 import { decide, isSettled } from '../domain/decide';
 import { applySnapshot, applySnapshotToClaim, orderChanged } from '../domain/order-snapshot';
 import { hasShipped, stockCovers } from '../domain/money-safety';
+import { refusalLines } from '../domain/refusal-lines';
 import type { Qoo10Client } from '../qoo10/qoo10-client';
 import { refusalSendingRows } from '../qoo10/decision-mapping';
 import type { OrderRepository } from '../persistence/order-repository';
@@ -111,12 +112,14 @@ export class DecisionService {
     });
   }
 
-  /** Review requests whose answer may have changed because the shop added a fact. */
+  /**
+   * Review requests whose answer may have changed because the shop added a fact (the whole queue). A
+   * refuse_in_qsm task counts only while it has no tracking number: one whose number is already in Qoo10
+   * waits for the QSM refusal, and deciding it again would only submit the same number again.
+   */
   async findRedecidableReviewIds(shopId: string): Promise<string[]> {
-    const items = await this.requests.reviewQueue(shopId, 500);
-    return items
-      .filter((item) => item.decision && item.decision.decidedBy === 'auto' && FACT_DEPENDENT_REVIEW_CODES.includes(item.decision.code))
-      .map((item) => item.request.id);
+    const items = await this.requests.findAutoReviewIds(shopId, [...FACT_DEPENDENT_REVIEW_CODES, 'refuse_in_qsm']);
+    return items.filter((item) => item.code !== 'refuse_in_qsm' || !item.hasTracking).map((item) => item.id);
   }
 
   /**
@@ -233,8 +236,12 @@ export class DecisionService {
     decisionId: string,
   ): Promise<ActionRecord[]> {
     if (decision.kind === 'refuse') {
-      const cart = await this.orders.findCartOrderNos(shop.id, order.packNo, em);
-      const rows = refusalSendingRows(cart.length > 0 ? cart : [order.orderNo], decision.tracking!);
+      // Line by line: never overwrite another parcel's number, never mark a line shipped that may not be in it.
+      const lines = refusalLines(order.orderNo, await this.orders.findCartLines(shop.id, order.packNo, em), decision.tracking!.trackingNo);
+      if (lines.skipped.length > 0) {
+        this.logger.info({ shopId: shop.id, requestId: request.id, orderNo: order.orderNo, skipped: lines.skipped }, 'refusal leaves some cart lines alone');
+      }
+      const rows = refusalSendingRows(lines.send, decision.tracking!);
       const queued: ActionRecord[] = [];
       for (const row of rows) {
         queued.push(

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger';
 import type { Shop } from '../domain/types';
+import { POLL_JOB } from '../domain/job-names';
 import { isQoo10Error, Qoo10AuthError, Qoo10KeyExpiredError } from '../qoo10/errors';
 import type { ShopRepository } from '../persistence/shop-repository';
 import type { ShopLock } from '../persistence/shop-lock';
@@ -11,8 +12,8 @@ import type { DecisionService } from './decision-service';
 import type { ActionExecutor } from './action-executor';
 import type { AlertService } from './alert-service';
 import type { TrackingService } from './tracking-service';
+import type { RequestFollowUpService } from './request-follow-up-service';
 
-export const POLL_JOB = 'poll';
 
 export interface ShopCycleReport {
   shopId: string;
@@ -38,6 +39,7 @@ export class PipelineService {
     private readonly executor: ActionExecutor,
     private readonly tracking: TrackingService,
     private readonly alerts: AlertService,
+    private readonly followUp: RequestFollowUpService,
     private readonly logger: Logger,
     private readonly now: () => Date,
     /** Shops worked on at once; each holds a lock connection and uses one more for its transactions. */
@@ -85,6 +87,9 @@ export class PipelineService {
       // The poll just read the orders back: numbers Qoo10 now shows on shipped orders are confirmed.
       counts.trackingConfirmed = await this.tracking.confirmFromOrders(shop.id);
 
+      // Requests waiting for a person that Qoo10 no longer lists as pending leave the queue with the reason.
+      counts.leftQueue = await this.followUp.recheckQueue(shop, client, window.to, signal);
+
       const ids = [...(await this.requests.findUndecidedRequestIds(shop.id)), ...(await this.decisions.findRedecidableReviewIds(shop.id))];
       counts.decided = 0;
       counts.actionsSucceeded = 0;
@@ -99,6 +104,10 @@ export class PipelineService {
           if (result === 'failed') counts.actionsFailed += 1;
         }
       }
+
+      // A refusal is done only when Qoo10 shows the request ended; else it is a QSM task for a person.
+      Object.assign(counts, await this.followUp.verifyRefusals(shop, client, signal));
+      counts.qsmReminders = await this.followUp.remindQsmRefusals(shop, this.now());
 
       counts.trackingAlerts = await this.tracking.checkSameDayCutoff(shop, this.now());
 

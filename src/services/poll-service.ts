@@ -87,7 +87,7 @@ export class PollService {
       for (const claim of pending) {
         if (!(await this.orders.findOrder(shop.id, claim.orderNo, em))) await this.orders.ensureOrderFromClaim(shop.id, claim, em);
       }
-      return this.requests.recordRequests(shop.id, pending, em);
+      return this.requests.recordRequests(shop.id, pending, em, to);
     });
 
     let newCompleted = 0;

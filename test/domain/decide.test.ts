@@ -268,7 +268,7 @@ const cases: Case[] = [
   {
     name: 'suggests refusing a made-to-order item for a person to refuse in QSM',
     facts: { madeToOrder: true, stockAvailable: null },
-    expect: { kind: 'review', code: 'made_to_order', suggested: 'refuse', tracking: undefined },
+    expect: { kind: 'review', code: 'refuse_in_qsm', suggested: 'refuse', tracking: undefined },
   },
   {
     name: 'accepts a made-to-order item without looking at stock when the policy does not refuse them',
@@ -286,7 +286,7 @@ const cases: Case[] = [
     name: 'suggests refusing a packed order for a person when the policy refuses packed orders',
     facts: { packed: true },
     policy: { packedOrders: 'refuse' },
-    expect: { kind: 'review', code: 'packed_policy_refuse', suggested: 'refuse', trackingDeadline: undefined },
+    expect: { kind: 'review', code: 'refuse_in_qsm', suggested: 'refuse' },
   },
   {
     name: 'leaves a packed order to a person when the policy says review',

@@ -63,6 +63,9 @@ describe('buyer messages for the requests a poll cycle settled', () => {
       order.buyerName = key === 'accepted' ? '山田 太郎' : null;
     }
     await f.handedOver(orders.refused!, 'ヤマト宅急便', '123456789016');
+    // Here ship-confirm ends a pending request, so the refusal is settled within the cycle (the other
+    // behaviour makes it a QSM task first: refusal-flow.test.ts).
+    f.simShop.behaviour.shipConfirmEndsRequest = true;
     for (const orderNo of Object.values(orders)) f.sim.state.requestCancel(orderNo);
 
     const [report] = await f.t.services.pipeline.runCycle();

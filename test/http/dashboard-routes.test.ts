@@ -159,7 +159,9 @@ describe('the dashboard summary over a poll cycle against the simulator', () => 
     assert.equal(refusal?.trackingState, 'in');
     assert.equal(refusal?.overdue, false);
 
-    assert.deepEqual(body.alerts.map((a: { subject: string }) => a.subject), ['テストの警告']);
+    // The refusal's QSM task raises its own reminders by the clock of the day; the test alert is there.
+    assert.ok(body.alerts.some((a: { subject: string }) => a.subject === 'テストの警告'));
+    assert.ok(!body.alerts.some((a: { subject: string }) => a.subject.includes('追跡番号が未登録')), 'the number is in Qoo10: no overdue alert');
     assert.equal(body.connection.pollStale, false);
     assert.equal(body.connection.lastRun.status, 'ok');
     assert.ok(body.connection.lastPollAt);
