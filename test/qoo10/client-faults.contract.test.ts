@@ -144,7 +144,7 @@ describe('write faults', () => {
     const after = await client.getOrderSnapshot(ORDERS.requested);
     assert.equal(after?.shippingStatus, 4);
     assert.ok(after?.trackingNo);
-    assert.equal(after?.claimStatus, null);
+    assert.equal(after?.claimStatus, 1, 'the request stays pending (default behaviour)');
     assert.equal(sim.state.order(ORDERS.requested)?.cancelledAt, null, 'nothing was cancelled');
   });
 

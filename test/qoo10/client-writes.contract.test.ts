@@ -17,6 +17,7 @@ afterEach(async () => {
 
 const client = () => clientFor(sim.url, SHOP_A_KEY);
 const week = { from: new Date(NOW.getTime() - 7 * DAY), to: NOW };
+const shopA = () => sim.state.shopByKey(SHOP_A_KEY)!;
 const claimOf = (orderNo: string) => sim.state.shopByKey(SHOP_A_KEY)?.claims.filter((c) => c.orderNo === orderNo).at(-1);
 
 describe('cancelOrder', () => {
@@ -63,7 +64,23 @@ describe('cancelOrder', () => {
 });
 
 describe('setSendingInfo', () => {
-  test('moves the order to 配送中 and withdraws its pending cancel request', async () => {
+  test('moves the order to 配送中; by default the pending cancel request stays until キャンセル拒否 in QSM', async () => {
+    await client().setSendingInfo({ orderNo: ORDERS.requested, carrier: '佐川急便', trackingNo: '360000000012' });
+    const snapshot = await client().getOrderSnapshot(ORDERS.requested);
+    assert.equal(snapshot?.shippingStatus, 4);
+    assert.equal(snapshot?.claimStatus, 1, 'still pending');
+    const pending = await client().getClaims({ claimStatus: 1, ...week, condition: 2 });
+    assert.ok(pending.some((c) => c.orderNo === ORDERS.requested));
+    sim.state.refuseInQsm(ORDERS.requested);
+    assert.equal((await client().getOrderSnapshot(ORDERS.requested))?.claimStatus, null, 'refused in QSM: gone');
+    const open = await client().getClaims({ claimStatus: 1, ...week, condition: 2 });
+    assert.ok(!open.some((c) => c.orderNo === ORDERS.requested));
+    assert.equal(claimOf(ORDERS.requested)?.endedBy, 'qsm_refusal');
+    assert.equal(sim.state.order(ORDERS.requested)?.cancelledAt, null, 'nothing was cancelled');
+  });
+
+  test('with shipConfirmEndsRequest it moves the order to 配送中 and withdraws its pending cancel request', async () => {
+    shopA().behaviour.shipConfirmEndsRequest = true;
     await client().setSendingInfo({ orderNo: ORDERS.requested, carrier: '佐川急便', trackingNo: '360000000012' });
     const snapshot = await client().getOrderSnapshot(ORDERS.requested);
     assert.equal(snapshot?.shippingStatus, 4);
@@ -74,9 +91,16 @@ describe('setSendingInfo', () => {
     const open = await client().getClaims({ claimStatus: 1, ...week, condition: 2 });
     assert.ok(!open.some((c) => c.orderNo === ORDERS.requested));
     assert.equal(claimOf(ORDERS.requested)?.withdrawnAt?.getTime(), NOW.getTime());
+    assert.equal(claimOf(ORDERS.requested)?.endedBy, 'ship_confirm');
+  });
+
+  test('キャンセル拒否 in QSM needs a pending request', () => {
+    assert.throws(() => sim.state.refuseInQsm(ORDERS.confirmed), /no pending cancel request/);
+    assert.throws(() => sim.state.refuseInQsm(ORDERS.shipped), /no pending cancel request/);
   });
 
   test('a refusal registers the tracking on every line of the cart', async () => {
+    shopA().behaviour.shipConfirmEndsRequest = true;
     const rows = refusalSendingRows([ORDERS.cartRequested, ORDERS.cartSecondLine], { carrier: 'ヤマト宅急便', trackingNo: '400000000023' });
     for (const row of rows) await client().setSendingInfo(row);
     for (const orderNo of [ORDERS.cartRequested, ORDERS.cartSecondLine]) {
@@ -166,7 +190,8 @@ describe('buyer side (simulator helpers)', () => {
     assert.equal(sim.state.requestCancel(ORDERS.shipped).claimStatus, 4);
   });
 
-  test('the seller shipping out of band withdraws the request', async () => {
+  test('the seller shipping out of band withdraws the request (shipConfirmEndsRequest)', async () => {
+    shopA().behaviour.shipConfirmEndsRequest = true;
     sim.state.shipOrder(ORDERS.requested);
     const snapshot = await client().getOrderSnapshot(ORDERS.requested);
     assert.equal(snapshot?.shippingStatus, 4);

@@ -39,6 +39,8 @@ describe('validateScenario', () => {
     ['a return request on an unshipped order', (s) => (s.shops[0].claims[0].claimStatus = 4), /needs a shipped order/],
     ['a completed cancel without completedAt', (s) => (s.shops[0].claims[1].completedAt = null), /needs completedAt/],
     ['two shops with one key', (s) => (s.shops[1].sellerAuthKey = s.shops[0].sellerAuthKey), /is used by another shop/],
+    ['a behaviour that is not a boolean', (s) => (s.shops[0].qoo10Behaviour = { shipConfirmEndsRequest: 'yes' as unknown as boolean }), /qoo10Behaviour\.shipConfirmEndsRequest: must be true or false/],
+    ['an unknown behaviour', (s) => (s.shops[0].qoo10Behaviour = { nonsense: true } as never), /qoo10Behaviour\.nonsense: is not a behaviour/],
     ['an order number used twice', (s) => (s.shops[1].orders[0].orderNo = s.shops[0].orders[0].orderNo), /duplicates/],
   ];
   for (const [what, breakIt, expected] of broken) {
@@ -133,6 +135,15 @@ describe('demoScenario', () => {
   test('is valid and loads into the simulator', () => {
     const state = new SimulatorState(validateScenario(JSON.parse(JSON.stringify(demoScenario(NOW)))), () => NOW);
     assert.equal(state.shops[0].orders.size, DEMO_ORDER_COUNT);
+    assert.equal(state.shops[0].behaviour.shipConfirmEndsRequest, false, 'the documented behaviour');
+  });
+
+  test('a scenario shop may say ship-confirm ends a pending request; the default is that it does not', () => {
+    const scenario = smallScenario();
+    scenario.shops[0].qoo10Behaviour = { shipConfirmEndsRequest: true };
+    const state = new SimulatorState(validateScenario(JSON.parse(JSON.stringify(scenario))), () => NOW);
+    assert.equal(state.shops[0].behaviour.shipConfirmEndsRequest, true);
+    assert.equal(state.shops[1].behaviour.shipConfirmEndsRequest, false);
   });
 });
 

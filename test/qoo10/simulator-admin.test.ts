@@ -40,7 +40,24 @@ describe('simulator admin path', () => {
     const shipped = await admin('POST', 'shipments', { orderNo: ORDERS.confirmed, carrier: 'ゆうパケット', trackingNo: '123456789012' });
     assert.equal(shipped.json.shippingStatus, 4);
     const snapshot = await clientFor(sim.url, SHOP_A_KEY).getOrderSnapshot(ORDERS.confirmed);
-    assert.equal(snapshot?.claimStatus, null);
+    assert.equal(snapshot?.claimStatus, 1, 'by default shipping leaves the request pending');
+    const refused = await admin('POST', 'qsm-refusals', { orderNo: ORDERS.confirmed });
+    assert.equal(refused.status, 200);
+    assert.equal(refused.json.endedBy, 'qsm_refusal');
+    assert.equal((await clientFor(sim.url, SHOP_A_KEY).getOrderSnapshot(ORDERS.confirmed))?.claimStatus, null);
+    assert.equal((await admin('POST', 'qsm-refusals', { orderNo: ORDERS.confirmed })).status, 400, 'nothing left to refuse');
+  });
+
+  test('switches whether ship-confirm ends a pending request, per shop', async () => {
+    assert.equal((await admin('GET', 'shops')).json.shops[0].behaviour.shipConfirmEndsRequest, false);
+    const set = await admin('POST', 'behaviour', { shop: 'Shop A', shipConfirmEndsRequest: true });
+    assert.equal(set.status, 200);
+    assert.equal(set.json.behaviour.shipConfirmEndsRequest, true);
+    assert.equal((await admin('POST', 'behaviour', { shop: 'Shop A', shipConfirmEndsRequest: 'yes' })).status, 400);
+    assert.equal((await admin('POST', 'behaviour', { shop: 'Shop A', nonsense: true })).status, 400);
+    assert.equal((await admin('POST', 'behaviour', { shop: 'Nobody', shipConfirmEndsRequest: true })).status, 400);
+    await admin('POST', 'shipments', { orderNo: ORDERS.requested });
+    assert.equal((await clientFor(sim.url, SHOP_A_KEY).getOrderSnapshot(ORDERS.requested))?.claimStatus, null);
   });
 
   test('sets faults and rejects bad input', async () => {

@@ -99,5 +99,7 @@ export function demoScenario(now: Date): Scenario {
   for (const code of ['COS-SERUM-30', 'FSH-TEE-OS', 'HM-TOWEL-5P', 'FD-COFFEE-1KG', 'FD-TEA-100', 'HM-RUG-140', 'EL-PB-10000']) {
     builder.stock.set(code, Math.max(builder.stock.get(code) ?? 0, 8));
   }
-  return { shops: [builder.build()] };
+  // Qoo10's documented behaviour: ship-confirm leaves a request pending until キャンセル拒否 in QSM. Change it at run
+  // time with POST /__sim/behaviour {"shop", "shipConfirmEndsRequest": true}.
+  return { shops: [{ ...builder.build(), qoo10Behaviour: { shipConfirmEndsRequest: false } }] };
 }

@@ -2,6 +2,7 @@
 // own `YYYY-MM-DD HH:MM:SS` (read as JST) or ISO 8601 with an explicit offset. validateScenario turns
 // unknown JSON into a Scenario or throws ScenarioValidationError listing every problem with its path.
 import { parseJstDateTime } from '../qoo10-dates';
+import { behaviourIssues, type Qoo10Behaviour } from './qoo10-behaviour';
 
 export interface ScenarioOrder {
   /** Digits; unique across all shops (Qoo10 order numbers are global). */
@@ -63,6 +64,8 @@ export interface ScenarioShop {
   orders: ScenarioOrder[];
   claims: ScenarioClaim[];
   local?: ScenarioLocalFacts;
+  /** Where Qoo10's behaviour is unconfirmed, how it behaves for this shop (qoo10-behaviour.ts); defaults apply. */
+  qoo10Behaviour?: Partial<Qoo10Behaviour>;
 }
 
 export interface Scenario {
@@ -180,6 +183,7 @@ function checkShop(c: Checker, shop: unknown, path: string, seenOrderNos: Set<st
     if (!isObj(shop.credentials)) c.fail(`${path}.credentials`, 'must be an object');
     else for (const key of ['apiKey', 'userId', 'password']) c.string(shop.credentials, key, `${path}.credentials`);
   }
+  c.issues.push(...behaviourIssues(shop.qoo10Behaviour, `${path}.qoo10Behaviour`));
   if (!Array.isArray(shop.orders)) c.fail(`${path}.orders`, 'must be an array');
   if (!Array.isArray(shop.claims)) c.fail(`${path}.claims`, 'must be an array');
   const orders = new Map<string, Obj>();

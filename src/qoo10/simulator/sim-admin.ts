@@ -6,7 +6,10 @@
 //   POST /__sim/shipments       {orderNo, carrier?, trackingNo?}  the seller ships out of band
 //   POST /__sim/clock           {advanceMinutes} | {set: ISO date}
 //   POST /__sim/faults          SimulatorFaults (replaces the current faults)
+//   POST /__sim/behaviour       {shop, …Qoo10Behaviour}  change how Qoo10 behaves for a shop (qoo10-behaviour.ts)
+//   POST /__sim/qsm-refusals    {orderNo}  the seller presses キャンセル拒否 in QSM on a pending request
 import { keyFingerprint } from '../key-fingerprint';
+import { parseBehaviour } from './qoo10-behaviour';
 import { parseScenarioDate } from './scenario';
 import type { SimulatorHandle } from './start-simulator';
 
@@ -49,6 +52,7 @@ function route(method: string, action: string, body: Body, sim: SimulatorHandle)
             key: keyFingerprint(shop.sellerAuthKey),
             orders: shop.orders.size,
             openCancelRequests: shop.claims.filter((c) => c.claimStatus === 1 && c.withdrawnAt === null).length,
+            behaviour: shop.behaviour,
           })),
         },
       };
@@ -81,6 +85,16 @@ function route(method: string, action: string, body: Body, sim: SimulatorHandle)
       } else return bad('give advanceMinutes or set');
       return { status: 200, body: { now: clock.now().toISOString() } };
     }
+    case 'POST behaviour': {
+      const shop = state.shopByName(String(body.shop ?? ''));
+      if (!shop) return bad('unknown shop (give its name)');
+      const fields: Body = { ...body };
+      delete fields.shop;
+      shop.behaviour = { ...shop.behaviour, ...parseBehaviour(fields) };
+      return { status: 200, body: { shop: shop.name, behaviour: shop.behaviour } };
+    }
+    case 'POST qsm-refusals':
+      return { status: 200, body: state.refuseInQsm(String(body.orderNo ?? '')) };
     case 'POST faults':
       sim.setFaults(body);
       return { status: 200, body: { faults: body } };

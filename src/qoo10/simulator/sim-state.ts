@@ -4,15 +4,17 @@
 // Choices where Qoo10's behaviour is not documented (INF):
 // - A buyer request on 1/2 cancels at once (ClaimStat 3); on 3 it is a request (ClaimStat 1) whatever the
 //   shipping deadline; on 4/5 it becomes a return request (ClaimStat 4).
-// - SetSendingInfo on an order with a pending request withdraws the request: the claim gets
-//   `withdrawnAt`, no longer appears in GetClaimInfo_V3 and the snapshot shows no claim (the contract
-//   says the request "should be gone").
+// - SetSendingInfo on an order with a pending request: per shop (qoo10-behaviour.ts). By default the request
+//   stays ClaimStat 1 until the seller presses キャンセル拒否 in QSM (refuseInQsm); with
+//   shipConfirmEndsRequest the claim gets `withdrawnAt` at once, no longer appears in GetClaimInfo_V3 and the
+//   snapshot shows no claim.
 // - A seller cancel of a requested order keeps the buyer's reason text (Qoo10 does not update the reason of
 //   buyer-initiated cancels) but records the CancelReason sent in `cancelReason`.
 // - SetSendingInfo on 4 replaces the tracking; on 1, 5 or a cancelled order it is -10004.
 import type { ShippingStatusCode } from '../../domain/types';
 import { CANCEL_REASON_LABELS, type CancelReasonCode } from '../decision-mapping';
 import { formatJstDateTime, jstDayStart } from '../qoo10-dates';
+import { qoo10Behaviour, type Qoo10Behaviour } from './qoo10-behaviour';
 import type { Scenario, ScenarioClaim, ScenarioOrder, ScenarioShop } from './scenario';
 import { parseScenarioDate } from './scenario';
 
@@ -50,8 +52,10 @@ export interface SimClaim {
   /** The CancelReason of a seller cancel ("" 在庫なし ...); null for cancels the buyer completed. */
   cancelReason: string | null;
   sellerMemo: string | null;
-  /** Set when shipping withdrew a pending request; such claims are invisible to the API. */
+  /** Set when a pending request ended without a cancel (ship-confirm, QSM キャンセル拒否); invisible to the API. */
   withdrawnAt: Date | null;
+  /** How it ended, when withdrawnAt is set. */
+  endedBy?: 'ship_confirm' | 'qsm_refusal';
 }
 
 export interface SimShop {
@@ -63,6 +67,8 @@ export interface SimShop {
   orders: Map<string, SimOrder>;
   claims: SimClaim[];
   local: ScenarioShop['local'] | null;
+  /** How Qoo10 behaves for this shop where that is not confirmed; tests may change it at any time. */
+  behaviour: Qoo10Behaviour;
 }
 
 /** A Qoo10 refusal of an operation (becomes `{ResultCode: code, ResultMsg: message}`). */
@@ -147,6 +153,7 @@ export class SimulatorState {
       orders: new Map(),
       claims: [],
       local: s.local ?? null,
+      behaviour: qoo10Behaviour(s.qoo10Behaviour),
     };
     this.shops.push(shop);
     this.byKey.set(s.sellerAuthKey, shop);
@@ -251,6 +258,21 @@ export class SimulatorState {
     return order;
   }
 
+  /**
+   * The seller presses キャンセル拒否 in QSM on a pending request (a person's action, not an API call): the
+   * request ends without a cancel and disappears from the API. Throws when the order has no pending request.
+   */
+  refuseInQsm(orderNo: string): SimClaim {
+    const { shop, order } = this.locate(orderNo);
+    const request = this.openRequest(shop, orderNo);
+    if (order.cancelledAt || !request || request.claimStatus !== 1) {
+      throw new Error(`order ${orderNo} has no pending cancel request to refuse`);
+    }
+    request.withdrawnAt = this.now();
+    request.endedBy = 'qsm_refusal';
+    return request;
+  }
+
   /** Claim.SetCancelProcess. */
   sellerCancel(shop: SimShop, orderNo: string, cancelReason: string, memo: string): void {
     const order = this.ownOrder(shop, orderNo);
@@ -310,7 +332,10 @@ export class SimulatorState {
     order.carrier = tracking.carrier;
     order.trackingNo = tracking.trackingNo;
     const request = this.openRequest(shop, order.orderNo);
-    if (request && request.claimStatus === 1) request.withdrawnAt = now;
+    if (request && request.claimStatus === 1 && shop.behaviour.shipConfirmEndsRequest) {
+      request.withdrawnAt = now;
+      request.endedBy = 'ship_confirm';
+    }
   }
 
   private openRequest(shop: SimShop, orderNo: string): SimClaim | undefined {
