@@ -233,7 +233,8 @@ const COMMANDS: Record<string, Command> = {
         }),
       );
       print(values, report, () => formatVerifyLiveReport(report));
-      return 0;
+      // A write check that was asked for but not sent is worth a non-zero exit (scripts, CI).
+      return report.writes.some((w) => !w.sent) ? 1 : 0;
     },
   },
   simulator: {
