@@ -55,6 +55,16 @@ export interface SeenClaimStatus {
   value: unknown;
 }
 
+const SHAPE_WORDS: Record<string, string> = {
+  list: '一覧（GetClaimInfo_V3）',
+  fresh_read: '再読み込み',
+  code: 'コード',
+  label: '表示名（末尾にコード）',
+  unreadable: '読み取れない値',
+};
+
+const describeShape = (key: string): string => key.split(':').map((part) => SHAPE_WORDS[part] ?? part).join('は');
+
 export function judgeClaimStatus(seen: readonly SeenClaimStatus[]): FactFinding {
   const fact = 'claim_status_readable';
   if (seen.length === 0) return finding(fact, 'unknown', '読み取れたキャンセル要請・完了の行がなく、claimStatus を見られませんでした。');
@@ -64,7 +74,7 @@ export function judgeClaimStatus(seen: readonly SeenClaimStatus[]): FactFinding 
     const key = `${s.source}:${shape}`;
     (shapes[key] ??= []).push(String(s.value));
   }
-  const examples = Object.entries(shapes).map(([key, values]) => `${key} 例 "${values[0]}"（${values.length} 件）`).join('、');
+  const examples = Object.entries(shapes).map(([key, values]) => `${describeShape(key)} 例 "${values[0]}"（${values.length} 件）`).join('、');
   const unreadable = seen.filter((s) => claimStatusShapeOf(s.value) === 'unreadable');
   const observed = Object.fromEntries(Object.entries(shapes).map(([key, values]) => [key, values.length]));
   if (unreadable.length > 0) {
