@@ -13,6 +13,8 @@ import { LABEL_FORMATS, type LabelFormat } from './domain/label-csv';
 import { LabelFileRefusedError } from './services/tracking-service';
 import { describeTrackingReport } from './services/tracking-import';
 import { presentReviewItem } from './http/presenters';
+import { formatVerifyLiveReport } from './services/verify-live-report';
+import { askTypedConfirmation } from './services/verify-live-prompt';
 
 interface CommandOption {
   type: 'string' | 'boolean';
@@ -205,6 +207,35 @@ const COMMANDS: Record<string, Command> = {
         process.stderr.write(`${error.message}\n`);
         return 2;
       }
+    },
+  },
+  'verify-live': {
+    summary: 'check what is not confirmed about Qoo10 on this shop\'s own account (reads only, unless a --check-… flag names an order)',
+    usage: 'cancel-guard verify-live [--shop <id>] [--json] [--check-accept <orderNo>] [--check-ship-confirm <orderNo> --carrier <name> --tracking <no>]',
+    options: {
+      shop: { type: 'string', description: 'shop id (needed when several shops are active)' },
+      json: { type: 'boolean', description: 'print the report as JSON' },
+      'check-accept': { type: 'string', description: 'WRITES: accept this order\'s pending buyer request (really cancels it), then read it back' },
+      'check-ship-confirm': { type: 'string', description: 'WRITES: register shipping on this shipped order with a pending request, then read it back' },
+      carrier: { type: 'string', description: 'with --check-ship-confirm: the ShippingCorp name as configured in QSM' },
+      tracking: { type: 'string', description: 'with --check-ship-confirm: the tracking number' },
+    },
+    async run(values) {
+      const accept = values['check-accept'] as string | undefined;
+      const ship = values['check-ship-confirm'] as string | undefined;
+      const report = await withService(({ services }) =>
+        services.verifyLive.run({
+          shopId: values.shop as string | undefined,
+          writes: {
+            accept: accept === undefined ? undefined : { orderNo: accept },
+            shipConfirm: ship === undefined ? undefined : { orderNo: ship, carrier: values.carrier as string | undefined, trackingNo: values.tracking as string | undefined },
+          },
+          confirm: (preview) => askTypedConfirmation(preview, process.stdin, process.stderr),
+        }),
+      );
+      print(values, report, () => formatVerifyLiveReport(report));
+      // A write check that was asked for but not sent is worth a non-zero exit (scripts, CI).
+      return report.writes.some((w) => !w.sent) ? 1 : 0;
     },
   },
   simulator: {

@@ -40,6 +40,9 @@ import { TrackingService } from './services/tracking-service';
 import { RequestListRepository } from './persistence/request-list-repository';
 import { DashboardService } from './services/dashboard-service';
 import { createApp } from './http/app';
+import { Qoo10FactRepository } from './persistence/qoo10-fact-repository';
+import { VerifiedFacts } from './services/verified-facts';
+import { VerifyLiveService } from './services/verify-live-service';
 
 export interface ComposeInput {
   config: AppConfig;
@@ -79,6 +82,9 @@ export interface Services {
   qoo10Clients: Qoo10ClientProvider;
   tracking: TrackingService;
   dashboard: DashboardService;
+  /** What verify-live settled about Qoo10 per shop; the refusal flow asks it. */
+  verifiedFacts: VerifiedFacts;
+  verifyLive: VerifyLiveService;
 }
 
 /** The default decision policy for every shop, from configuration; shops may override it. */
@@ -136,10 +142,12 @@ export function compose(input: ComposeInput): Services {
     new BulkTrackingSender(actions, executor, logger.child({ module: 'tracking-sender' })),
     alerts, qoo10Clients, logger.child({ module: 'tracking' }), now,
   );
+  const qoo10Facts = new Qoo10FactRepository(dataSource);
+  const verifiedFacts = new VerifiedFacts(qoo10Facts);
+  const followUp = new RequestFollowUpService(dataSource, requests, alerts, logger.child({ module: 'follow-up' }), verifiedFacts);
   const pipeline = new PipelineService(
-    shopLock, shops, jobRuns, requests, qoo10Clients, poll, decisions, executor, tracking, alerts,
-    new RequestFollowUpService(dataSource, requests, alerts, logger.child({ module: 'follow-up' })), logger.child({ module: 'pipeline' }), now,
-    config.pollConcurrency,
+    shopLock, shops, jobRuns, requests, qoo10Clients, poll, decisions, executor, tracking, alerts, followUp,
+    logger.child({ module: 'pipeline' }), now, config.pollConcurrency,
   );
   const review = new ReviewService(shops, shopLock, requests, actions, orders, qoo10Clients, decisions, executor, now);
   const facts = new FactsService(shops, factsRepository);
@@ -156,9 +164,13 @@ export function compose(input: ComposeInput): Services {
   const dashboard = new DashboardService({
     shops, rates, requests, requestList, alerts: alertsRepository, jobRuns, pollStaleMinutes: config.pollStaleMinutes, now,
   });
-  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, tracking, buyerMessages, requestList, dashboard, now });
+  const verifyLive = new VerifyLiveService({
+    shops, facts: qoo10Facts, shopLock, qoo10Clients, baseUrl: input.qoo10BaseUrl, timeoutMs: config.qoo10.timeoutMs,
+    minIntervalMs: config.qoo10.minIntervalMs, logger, now,
+  });
+  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, tracking, buyerMessages, requestList, dashboard, verifiedFacts, now });
   return {
     app, shops, jobRuns, orders, requests, actions, alertsRepository, health, alerts, pipeline, review, facts, demo, rates,
-    alertMailer, mailer, buyerMessages, buyerMailer, qoo10Clients, tracking, dashboard,
+    alertMailer, mailer, buyerMessages, buyerMailer, qoo10Clients, tracking, dashboard, verifiedFacts, verifyLive,
   };
 }

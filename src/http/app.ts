@@ -25,6 +25,8 @@ import { openapiRoutes } from './routes/openapi-routes';
 import type { RequestListRepository } from '../persistence/request-list-repository';
 import type { DashboardService } from '../services/dashboard-service';
 import type { TrackingService } from '../services/tracking-service';
+import type { VerifiedFacts } from '../services/verified-facts';
+import { qoo10FactsRoutes } from './routes/qoo10-facts-routes';
 
 export interface AppDeps {
   adminToken: string;
@@ -40,6 +42,7 @@ export interface AppDeps {
   requestList: RequestListRepository;
   dashboard: DashboardService;
   buyerMessages: BuyerMessageService;
+  verifiedFacts: VerifiedFacts;
   now?: () => Date;
 }
 
@@ -63,6 +66,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(trackingRoutes(deps.tracking));
   api.use(cancelRequestRoutes(deps.requestList));
   api.use(dashboardApiRoutes(deps.dashboard));
+  api.use(qoo10FactsRoutes(deps.shops, deps.verifiedFacts));
   api.use(openapiRoutes());
   api.use((req, _res, next) => next(new NotFoundError(`The route ${req.method} /api${req.path}`)));
   app.use('/api', api);

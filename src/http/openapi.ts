@@ -10,6 +10,7 @@ import { CountedCancelsQuery, RateHistoryQuery, RateQuery } from './dto/rate.dto
 import { ApproveBody, OverrideBody, ShopQuery } from './dto/review.dto';
 import { CallSummaryBody, CaseLogQuery, MessageSettingsBody, MessagesQuery } from './dto/message.dto';
 import { ImportShipmentsQuery, ListShipmentsQuery, ShipmentBody, SubmitShipmentsQuery } from './dto/tracking.dto';
+import { ShopIdParams } from './dto/qoo10-facts.dto';
 import { SCHEMAS, type Schema } from './openapi-schemas';
 
 type Method = 'get' | 'post' | 'put';
@@ -24,6 +25,8 @@ interface Operation {
   /** Public routes need no admin token. */
   isPublic?: boolean;
   query?: ClassConstructor<object>;
+  /** The DTO that validates the path parameters (otherwise each is documented as a string). */
+  params?: ClassConstructor<object>;
   body?: { json: ClassConstructor<object>; orArray?: boolean } | { raw: string[]; description: string };
   /** The 200 answer: a component name, or an inline schema. */
   ok: string | Schema;
@@ -72,6 +75,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/api/reports/seller-fault-items', tag: 'messages', summary: 'Items causing seller-fault cancels in a JST month', description: shopNote, query: CaseLogQuery, ok: { type: 'object', properties: { shop: ref('ShopRef'), month: { type: 'string' } } }, errors: [404] },
   { method: 'get', path: '/api/shipments', tag: 'tracking', summary: 'Tracking numbers received and what Qoo10 answered', query: ListShipmentsQuery, ok: { type: 'object', properties: { shipments: { type: 'array', items: ref('Shipment') } } } },
   { method: 'post', path: '/api/shipments', tag: 'tracking', summary: 'Submit tracking numbers (one shipment or an array) from a WMS/3PL or the dashboard', query: SubmitShipmentsQuery, body: { json: ShipmentBody, orArray: true }, ok: ref('TrackingReport'), errors: [404] },
+  { method: 'get', path: '/api/shops/:id/qoo10-facts', tag: 'shops', summary: 'What `cancel-guard verify-live` settled about Qoo10 on this shop\'s account', description: 'Every unconfirmed Qoo10 behaviour (README, "What is not confirmed about Qoo10") as confirmed, contradicted or unknown, with the evidence; unknown (evidence null) until verify-live has settled it.', params: ShopIdParams, ok: { type: 'object', properties: { shop: ref('ShopRef'), facts: { type: 'array', items: { type: 'object', properties: { fact: { type: 'string' }, statement: { type: 'string' }, verdict: { type: 'string', enum: ['confirmed', 'contradicted', 'unknown'] }, evidence: { type: ['string', 'null'] }, checkedAt: { type: ['string', 'null'], format: 'date-time' } } } } } }, errors: [404] },
   { method: 'post', path: '/api/shipments/import', tag: 'tracking', summary: 'Import a label-software export (Yamato B2 Cloud, Sagawa e飛伝, Japan Post), Shift_JIS or UTF-8', query: ImportShipmentsQuery, body: { raw: ['text/csv', 'text/plain', 'application/octet-stream'], description: 'The label file as exported, at most 20 MB' }, ok: ref('TrackingReport'), errors: [404, 413] },
 ];
 
@@ -152,7 +156,8 @@ const ERROR_TEXT: Record<number, string> = {
 };
 
 function operationObject(op: Operation): Schema {
-  const parameters: Schema[] = [...op.path.matchAll(/:(\w+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  const pathSchemas = new Map(op.params ? dtoFields(op.params).map((f) => [f.name, f.schema]) : []);
+  const parameters: Schema[] = [...op.path.matchAll(/:(\w+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: pathSchemas.get(name) ?? { type: 'string' } }));
   for (const field of op.query ? dtoFields(op.query) : []) {
     parameters.push({ name: field.name, in: 'query', required: field.required, schema: field.schema });
   }

@@ -49,7 +49,7 @@ export function validatedParam(kind: 'orderNo' | 'sellerItemCode' | 'id', value:
  * Turns an untrusted body or query into a validated DTO instance, or throws a 400 naming every
  * failing field. Unknown fields are rejected so a typo is not silently ignored.
  */
-export function validated<T extends object>(dto: ClassConstructor<T>, input: unknown, where: 'body' | 'query'): T {
+export function validated<T extends object>(dto: ClassConstructor<T>, input: unknown, where: 'body' | 'query' | 'path'): T {
   rejectNulBytes(input, where);
   const instance = plainToInstance(dto, input ?? {});
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });

@@ -173,16 +173,18 @@ export class CancelRequestRepository {
    * Requests whose refusal's tracking writes all succeeded and that still wait for Qoo10 to show the
    * request ended (status 'acting', current decision 'refuse').
    */
-  async findRefusalsToVerify(shopId: string): Promise<Array<{ id: string; orderNo: string }>> {
-    const rows: Array<{ id: string; order_no: string }> = await this.dataSource.query(
-      `SELECT r.id, r.order_no FROM cancel_requests r JOIN decisions d ON d.id = r.current_decision_id
+  async findRefusalsToVerify(shopId: string): Promise<Array<{ id: string; orderNo: string; trackingInAt: Date }>> {
+    const rows: Array<{ id: string; order_no: string; tracking_in_at: Date }> = await this.dataSource.query(
+      `SELECT r.id, r.order_no,
+              (SELECT max(a.completed_at) FROM actions a WHERE a.idempotency_key = ANY(d.action_keys)) AS tracking_in_at
+       FROM cancel_requests r JOIN decisions d ON d.id = r.current_decision_id
        WHERE r.shop_id = $1 AND r.status = 'acting' AND d.kind = 'refuse' AND cardinality(d.action_keys) > 0
          AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.idempotency_key = ANY(d.action_keys) AND a.state <> 'succeeded')
          AND (SELECT count(*) FROM actions a WHERE a.idempotency_key = ANY(d.action_keys)) = cardinality(d.action_keys)
        ORDER BY r.requested_at, r.id`,
       [shopId],
     );
-    return rows.map((row) => ({ id: String(row.id), orderNo: row.order_no }));
+    return rows.map((row) => ({ id: String(row.id), orderNo: row.order_no, trackingInAt: row.tracking_in_at }));
   }
 
   /** Ids of requests no one has decided yet, oldest first. */

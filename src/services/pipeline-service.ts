@@ -106,7 +106,7 @@ export class PipelineService {
       }
 
       // A refusal is done only when Qoo10 shows the request ended; else it is a QSM task for a person.
-      Object.assign(counts, await this.followUp.verifyRefusals(shop, client, signal));
+      Object.assign(counts, await this.followUp.verifyRefusals(shop, client, this.now(), signal));
       counts.qsmReminders = await this.followUp.remindQsmRefusals(shop, this.now());
 
       counts.trackingAlerts = await this.tracking.checkSameDayCutoff(shop, this.now());

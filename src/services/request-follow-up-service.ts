@@ -7,6 +7,13 @@ import type { Qoo10Client } from '../qoo10/qoo10-client';
 import { Qoo10AuthError, Qoo10KeyExpiredError } from '../qoo10/errors';
 import type { CancelRequestRepository } from '../persistence/cancel-request-repository';
 import type { AlertService } from './alert-service';
+import type { VerifiedFacts } from './verified-facts';
+
+/**
+ * Where verify-live confirmed that ship-confirm ends a pending request on this account, a refusal still shown
+ * pending right after the tracking went in is given this long for Qoo10 to catch up before it becomes a task.
+ */
+export const SHIP_CONFIRM_GRACE_MS = 10 * 60_000;
 
 /** JST clock time of the first reminder on the deadline day for a refusal only a person can finish in QSM. */
 export const REFUSE_IN_QSM_REMINDER_JST = '15:00';
@@ -20,7 +27,9 @@ export interface FollowUpCounts {
 /**
  * Follows requests after a decision, by what Qoo10 shows (never by what we sent):
  * - a refusal whose tracking numbers are all in Qoo10 is re-read: when the request is gone it is done; when it
- *   is still pending (ClaimStat 1), it becomes a person's `refuse_in_qsm` task (QSM キャンセル拒否, same day);
+ *   is still pending (ClaimStat 1), it becomes a person's `refuse_in_qsm` task (QSM キャンセル拒否, same day).
+ *   Correct whichever way ship-confirm behaves; where verify-live confirmed that it ends requests on this
+ *   account, Qoo10 gets SHIP_CONFIRM_GRACE_MS to show it before a person is asked;
  * - every request waiting for a person that the poll no longer lists as pending is re-read, and leaves the
  *   queue with the reason when Qoo10 ended it (withdrawn, cancelled, refused in QSM, a return);
  * - `refuse_in_qsm` tasks still open raise a reminder at 15:00 JST and an alert at the cut-off, once each.
@@ -32,17 +41,20 @@ export class RequestFollowUpService {
     private readonly requests: CancelRequestRepository,
     private readonly alerts: AlertService,
     private readonly logger: Logger,
+    private readonly verifiedFacts: Pick<VerifiedFacts, 'shipConfirmEndsRequest'>,
   ) {}
 
   /** Refusals whose tracking writes all succeeded: done when Qoo10 dropped the request, else a QSM task. */
-  async verifyRefusals(shop: Shop, client: Qoo10Client, signal?: AbortSignal): Promise<Pick<FollowUpCounts, 'refusalsDone' | 'refusalsToQsm'>> {
+  async verifyRefusals(shop: Shop, client: Qoo10Client, now: Date, signal?: AbortSignal): Promise<Pick<FollowUpCounts, 'refusalsDone' | 'refusalsToQsm'>> {
     const counts = { refusalsDone: 0, refusalsToQsm: 0 };
-    for (const { id, orderNo } of await this.requests.findRefusalsToVerify(shop.id)) {
+    const shipConfirmEnds = await this.verifiedFacts.shipConfirmEndsRequest(shop.id);
+    for (const { id, orderNo, trackingInAt } of await this.requests.findRefusalsToVerify(shop.id)) {
       if (signal?.aborted) break;
       const snapshot = await this.read(client, orderNo, signal);
       // Unreadable or not found: nothing is concluded; tried again next cycle.
       if (!snapshot) continue;
       const stillPending = snapshot.claimStatus === ClaimStatus.CancelRequested;
+      if (stillPending && shipConfirmEnds && now.getTime() - trackingInAt.getTime() < SHIP_CONFIRM_GRACE_MS) continue;
       const changed = await this.dataSource.transaction(async (em) => {
         const request = await this.requests.lockRequest(em, id, ['acting']);
         if (!request) return false;

@@ -128,7 +128,7 @@ describe('refuse_in_qsm reminders', () => {
     assert.equal(row.code, 'refuse_in_qsm');
     const deadline = new Date(row.tracking_deadline!);
     const alerts = new AlertService(new AlertRepository(f.t.db.dataSource), false, silentLogger());
-    const followUp = new RequestFollowUpService(f.t.db.dataSource, new CancelRequestRepository(f.t.db.dataSource), alerts, silentLogger());
+    const followUp = new RequestFollowUpService(f.t.db.dataSource, new CancelRequestRepository(f.t.db.dataSource), alerts, silentLogger(), f.t.services.verifiedFacts);
     const count = async () =>
       (await f.t.db.dataSource.query(`SELECT payload->>'level' AS level FROM alerts WHERE kind = 'refuse_in_qsm' ORDER BY id`)).map((a: { level: string }) => a.level);
     // Clear what the real clock may have raised during the cycle, then walk a fake clock through the day.

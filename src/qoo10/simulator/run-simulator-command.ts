@@ -35,7 +35,7 @@ Options:
   --host <address>        address to listen on (default 127.0.0.1)
   --help                  show this text
 Without --scenario or --generate the demo scenario is served.
-Admin: GET <origin>/__sim/shops, POST /__sim/cancel-requests {"orderNo"}, /__sim/shipments, /__sim/clock, /__sim/faults, /__sim/behaviour {"shop", "shipConfirmEndsRequest"}, /__sim/qsm-refusals {"orderNo"}.
+Admin: GET <origin>/__sim/shops, POST /__sim/cancel-requests {"orderNo"}, /__sim/shipments, /__sim/clock, /__sim/faults, /__sim/behaviour {"shop", "shipConfirmEndsRequest", … (see qoo10-behaviour.ts)}, /__sim/qsm-refusals {"orderNo"}.
 `;
 
 interface ParsedArgs {

@@ -6,7 +6,8 @@
 //   POST /__sim/shipments       {orderNo, carrier?, trackingNo?}  the seller ships out of band
 //   POST /__sim/clock           {advanceMinutes} | {set: ISO date}
 //   POST /__sim/faults          SimulatorFaults (replaces the current faults; lostAnswers: write-faults.ts)
-//   POST /__sim/behaviour       {shop, …Qoo10Behaviour}  change how Qoo10 behaves for a shop (qoo10-behaviour.ts)
+//   POST /__sim/behaviour       {shop, …Qoo10Behaviour}  change how Qoo10 behaves for a shop (qoo10-behaviour.ts;
+//                               the fields given replace those of the shop, the rest stay)
 //   POST /__sim/qsm-refusals    {orderNo}  the seller presses キャンセル拒否 in QSM on a pending request
 import { keyFingerprint } from '../key-fingerprint';
 import { parseBehaviour } from './qoo10-behaviour';

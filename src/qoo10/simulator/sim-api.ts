@@ -11,6 +11,7 @@
 // - CreateCertificationKey: unknown API key → {ErrorCode: -90002}; wrong user_id/pwd → -10001.
 import { DAY_MS, parseRequestDate, type RequestDate } from '../qoo10-dates';
 import { BULK_ROW_FAILURE_CODE, type FaultInjector } from './faults';
+import { honouredSearchDate, isThrottled, shapeClaimRow, shapeSnapshotRow, THROTTLED_ENVELOPE, type Qoo10Behaviour } from './qoo10-behaviour';
 import { claimRow, rowsResult, shippingRow, snapshotRow } from './sim-rows';
 import { SimRejection, type SimOrder, type SimShop, type SimulatorState } from './sim-state';
 
@@ -40,7 +41,6 @@ export interface ApiAnswer {
 
 type Handler = (shop: SimShop, p: Record<string, string>, deps: ApiDeps) => Envelope;
 
-const MAX_WINDOW_DAYS = 90;
 const BULK_LIMIT = 500;
 
 const ok = (resultObject?: unknown): Envelope =>
@@ -65,6 +65,7 @@ export function answerApiCall(request: ApiRequest, deps: ApiDeps): ApiAnswer | u
   if (deps.faults.current.expiredKey || shop.keyExpired || deps.state.isRetiredKey(request.key)) {
     return { envelope: { ResultCode: -90004, ResultMsg: 'The certification key has expired', ResultObject: null }, shop };
   }
+  if (isThrottled(shop, deps.state.now())) return { envelope: { ...THROTTLED_ENVELOPE }, shop };
   try {
     return { envelope: handler(shop, request.params, deps), shop };
   } catch (error) {
@@ -84,18 +85,20 @@ function createCertificationKey(request: ApiRequest, state: SimulatorState): Env
   return ok(key);
 }
 
-/** A search range, checked like GetClaimInfo_V3: both dates required, at most 90 days. */
-function searchRange(startText: string | undefined, endText: string | undefined): { from: Date; to: Date } {
-  const start = parseRequestDate(startText ?? '');
-  const end = parseRequestDate(endText ?? '');
+/** A search range, checked like GetClaimInfo_V3: both dates required, at most 90 days (per shop behaviour). */
+function searchRange(startText: string | undefined, endText: string | undefined, behaviour: Qoo10Behaviour): { from: Date; to: Date } {
+  const start = honouredSearchDate(parseRequestDate(startText ?? ''), behaviour);
+  const end = honouredSearchDate(parseRequestDate(endText ?? ''), behaviour);
   if (!start || !end) return reject(-10002, 'Invalid search date');
   const to = endOf(end);
   if (to.getTime() < start.instant.getTime()) return reject(-10002, 'Search start date is after the end date');
+  const maxDays = behaviour.maxSearchDays;
   const tooLong =
-    start.dateOnly && end.dateOnly
-      ? end.instant.getTime() - start.instant.getTime() > MAX_WINDOW_DAYS * DAY_MS
-      : to.getTime() - start.instant.getTime() > MAX_WINDOW_DAYS * DAY_MS;
-  if (tooLong) return reject(-10003, 'The search range cannot exceed 90 days');
+    maxDays !== null &&
+    (start.dateOnly && end.dateOnly
+      ? end.instant.getTime() - start.instant.getTime() > maxDays * DAY_MS
+      : to.getTime() - start.instant.getTime() > maxDays * DAY_MS);
+  if (tooLong) return reject(-10003, `The search range cannot exceed ${maxDays} days`);
   return { from: start.instant, to };
 }
 
@@ -128,7 +131,7 @@ function beforeWrite(orderNo: string, deps: ApiDeps): void {
 const HANDLERS: Record<string, Handler> = {
   'shippingbasic.getclaiminfo_v3': (shop, p, { state }) => {
     const claimStat = choice(p.claimstat, [1, 2, 3, 4, 5, 6, 11, 12, 13, 14, 15, 16], -10002, 'ClaimStat');
-    const range = searchRange(p.search_sdate, p.search_edate);
+    const range = searchRange(p.search_sdate, p.search_edate, shop.behaviour);
     const condition = choice(p.search_condition, [1, 2, 3], -10002, 'search_condition');
     const rows = shop.claims
       .filter((c) => c.withdrawnAt === null && c.claimStatus === claimStat)
@@ -136,14 +139,14 @@ const HANDLERS: Record<string, Handler> = {
       .filter(({ claim, order }) =>
         within(condition === 1 ? order.orderedAt : condition === 2 ? claim.requestedAt : claim.completedAt, range),
       )
-      .map(({ claim, order }) => claimRow(claim, order));
+      .map(({ claim, order }) => shapeClaimRow(claimRow(claim, order), claim.claimStatus, shop.behaviour));
     return ok(rowsResult(rows));
   },
 
   'shippingbasic.getshippinginfo_v3': (shop, p) => {
     const statusText = (p.shippingstatus ?? '').trim();
     const statuses = statusText === '' || statusText === '0' ? [1, 2, 3] : [choice(statusText, [1, 2, 3, 4, 5], -10002, 'ShippingStatus')];
-    const range = searchRange(p.searchstartdate, p.searchenddate);
+    const range = searchRange(p.searchstartdate, p.searchenddate, shop.behaviour);
     const condition = choice(p.searchcondition, [1, 2, 3, 4], -10002, 'SearchCondition');
     const dateOf = (o: SimOrder) => [o.orderedAt, o.paidAt, o.shippedAt, o.deliveredAt][condition - 1];
     const rows = [...shop.orders.values()]
@@ -160,7 +163,7 @@ const HANDLERS: Record<string, Handler> = {
     if (deps.faults.current.shipBetweenReadAndWrite && !order.cancelledAt && order.shippingStatus <= 3) {
       deps.readUnshipped.add(orderNo);
     }
-    return ok(snapshotRow(order, deps.state.currentClaim(shop, orderNo)));
+    return ok(shapeSnapshotRow(snapshotRow(order, deps.state.currentClaim(shop, orderNo)), shop.behaviour));
   },
 
   'shippingbasic.setsendinginfo': (shop, p, deps) => {

@@ -9,7 +9,8 @@
 //   shipConfirmEndsRequest the claim gets `withdrawnAt` at once, no longer appears in GetClaimInfo_V3 and the
 //   snapshot shows no claim.
 // - A seller cancel of a requested order keeps the buyer's reason text (Qoo10 does not update the reason of
-//   buyer-initiated cancels) but records the CancelReason sent in `cancelReason`.
+//   buyer-initiated cancels) unless the shop's acceptKeepsBuyerReason is off, and records the CancelReason
+//   sent in `cancelReason`.
 // - SetSendingInfo on 4 replaces the tracking; on 1, 5 or a cancelled order it is -10004.
 import type { ShippingStatusCode } from '../../domain/types';
 import { CANCEL_REASON_LABELS, type CancelReasonCode } from '../decision-mapping';
@@ -138,7 +139,8 @@ export class SimulatorState {
 
   constructor(
     scenario: Scenario,
-    private readonly now: () => Date,
+    /** The simulated time. */
+    readonly now: () => Date,
   ) {
     for (const s of scenario.shops) this.addShop(s);
   }
@@ -281,6 +283,9 @@ export class SimulatorState {
     const now = this.now();
     const request = this.openRequest(shop, orderNo);
     if (request) {
+      if (!shop.behaviour.acceptKeepsBuyerReason) {
+        request.reason = CANCEL_REASON_LABELS[cancelReason as CancelReasonCode] ?? request.reason;
+      }
       request.claimStatus = 3;
       request.completedAt = now;
       request.cancelReason = cancelReason;
