@@ -41,6 +41,8 @@ import { ActionExecutor } from '../src/services/action-executor';
 import { AlertService } from '../src/services/alert-service';
 import { BulkTrackingSender } from '../src/services/bulk-tracking-sender';
 import { TrackingService } from '../src/services/tracking-service';
+import { HeldTrackingService } from '../src/services/tracking-held-service';
+import { HeldShipmentRepository } from '../src/persistence/held-shipment-repository';
 import { createBenchDatabase, withBenchServer } from './bench-db';
 import { percentile } from './bench-stats';
 
@@ -129,13 +131,16 @@ async function run(adminUrl: string, serverDescription: string): Promise<void> {
     const alerts = new AlertService(new AlertRepository(ds), false, logger);
     const executor = new ActionExecutor(ds, actions, new CancelRequestRepository(ds), orders, new CancelRepository(ds, 6), shops, alerts, logger);
     const client = new HttpQoo10Client({ baseUrl: sim.url, sellerAuthKey: SHOP_KEY, logger, minIntervalMs: 0 });
+    const trackingRepository = new TrackingRepository(ds);
+    const heldShipments = new HeldShipmentRepository(ds);
     const tracking = new TrackingService(
-      ds, shops, new ShopLock(ds), new TrackingRepository(ds), actions, new BulkTrackingSender(actions, executor, logger), alerts,
+      ds, shops, new ShopLock(ds), trackingRepository, heldShipments, actions, new BulkTrackingSender(actions, executor, logger), alerts,
       async () => client, logger, () => new Date(),
     );
+    const held = new HeldTrackingService(ds, shops, heldShipments, trackingRepository, tracking, logger);
     const app = express();
     const api = express.Router();
-    api.use(requireAdminToken(TOKEN), express.json({ limit: '1mb' }), trackingRoutes(tracking));
+    api.use(requireAdminToken(TOKEN), express.json({ limit: '1mb' }), trackingRoutes(tracking, held));
     app.use('/api', api);
     app.use(errorMiddleware(logger));
     server = await new Promise<Server>((done) => {

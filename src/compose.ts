@@ -36,6 +36,8 @@ import { BuyerMailer } from './services/buyer-mailer';
 import { TrackingRepository } from './persistence/tracking-repository';
 import { BulkTrackingSender } from './services/bulk-tracking-sender';
 import { TrackingService } from './services/tracking-service';
+import { HeldShipmentRepository } from './persistence/held-shipment-repository';
+import { HeldTrackingService } from './services/tracking-held-service';
 import { RequestListRepository } from './persistence/request-list-repository';
 import { DashboardService } from './services/dashboard-service';
 import { createApp } from './http/app';
@@ -77,6 +79,7 @@ export interface Services {
   mailer: Mailer | null;
   qoo10Clients: Qoo10ClientProvider;
   tracking: TrackingService;
+  heldTracking: HeldTrackingService;
   dashboard: DashboardService;
 }
 
@@ -129,11 +132,14 @@ export function compose(input: ComposeInput): Services {
   const decisions = new DecisionService(dataSource, orders, requests, factsRepository, actions, config.rate.exclusionHours, logger.child({ module: 'decisions' }));
   const shopLock = new ShopLock(dataSource);
   const executor = new ActionExecutor(dataSource, actions, requests, orders, cancels, shops, alerts, logger.child({ module: 'actions' }));
+  const trackingRepository = new TrackingRepository(dataSource);
+  const heldShipments = new HeldShipmentRepository(dataSource);
   const tracking = new TrackingService(
-    dataSource, shops, shopLock, new TrackingRepository(dataSource), actions,
+    dataSource, shops, shopLock, trackingRepository, heldShipments, actions,
     new BulkTrackingSender(actions, executor, logger.child({ module: 'tracking-sender' })),
     alerts, qoo10Clients, logger.child({ module: 'tracking' }), now,
   );
+  const heldTracking = new HeldTrackingService(dataSource, shops, heldShipments, trackingRepository, tracking, logger.child({ module: 'tracking-held' }));
   const pipeline = new PipelineService(
     shopLock, shops, jobRuns, requests, qoo10Clients, poll, decisions, executor, tracking, alerts, logger.child({ module: 'pipeline' }), now,
     config.pollConcurrency,
@@ -153,9 +159,9 @@ export function compose(input: ComposeInput): Services {
   const dashboard = new DashboardService({
     shops, rates, requests, requestList, alerts: alertsRepository, jobRuns, pollStaleMinutes: config.pollStaleMinutes, now,
   });
-  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, tracking, buyerMessages, requestList, dashboard, now });
+  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, tracking, heldTracking, buyerMessages, requestList, dashboard, now });
   return {
     app, shops, jobRuns, orders, requests, actions, alertsRepository, health, alerts, pipeline, review, facts, demo, rates,
-    alertMailer, mailer, buyerMessages, buyerMailer, qoo10Clients, tracking, dashboard,
+    alertMailer, mailer, buyerMessages, buyerMailer, qoo10Clients, tracking, heldTracking, dashboard,
   };
 }

@@ -25,6 +25,7 @@ import { openapiRoutes } from './routes/openapi-routes';
 import type { RequestListRepository } from '../persistence/request-list-repository';
 import type { DashboardService } from '../services/dashboard-service';
 import type { TrackingService } from '../services/tracking-service';
+import type { HeldTrackingService } from '../services/tracking-held-service';
 
 export interface AppDeps {
   adminToken: string;
@@ -37,6 +38,7 @@ export interface AppDeps {
   rates: RateService;
   alertsRepository: AlertRepository;
   tracking: TrackingService;
+  heldTracking: HeldTrackingService;
   requestList: RequestListRepository;
   dashboard: DashboardService;
   buyerMessages: BuyerMessageService;
@@ -60,7 +62,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(rateRoutes(deps.rates));
   api.use(alertRoutes(deps.alertsRepository));
   api.use(messageRoutes(deps.buyerMessages, deps.now ?? (() => new Date())));
-  api.use(trackingRoutes(deps.tracking));
+  api.use(trackingRoutes(deps.tracking, deps.heldTracking));
   api.use(cancelRequestRoutes(deps.requestList));
   api.use(dashboardApiRoutes(deps.dashboard));
   api.use(openapiRoutes());

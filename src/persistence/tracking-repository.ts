@@ -129,7 +129,10 @@ export class TrackingRepository {
     return holders;
   }
 
-  /** Stores numbers once per (order line, number); a number seen again keeps its first row. */
+  /**
+   * Stores numbers once per (order line, number); a number seen again keeps its first row, except a
+   * rejected one that a person sends again (a new outbox attempt): it takes the new attempt's values.
+   */
   async recordNumbers(manager: EntityManager, shopId: string, rows: readonly NewTrackingNumber[]): Promise<void> {
     if (rows.length === 0) return;
     const column = <K extends keyof NewTrackingNumber>(key: K) => rows.map((row) => row[key]);
@@ -138,8 +141,16 @@ export class TrackingRepository {
          (shop_id, order_no, carrier, qoo10_carrier_name, tracking_no, source, source_ref, status, action_id, submitted_at, error)
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                                 $9::bigint[], $10::timestamptz[], $11::text[])
-       ON CONFLICT (shop_id, order_no, tracking_no)
-         DO UPDATE SET action_id = COALESCE(tracking_numbers.action_id, EXCLUDED.action_id)`,
+       ON CONFLICT (shop_id, order_no, tracking_no) DO UPDATE SET
+         action_id = CASE WHEN tracking_numbers.status = 'rejected' AND EXCLUDED.status <> 'rejected'
+                          THEN EXCLUDED.action_id ELSE COALESCE(tracking_numbers.action_id, EXCLUDED.action_id) END,
+         carrier = CASE WHEN tracking_numbers.status = 'rejected' AND EXCLUDED.status <> 'rejected' THEN EXCLUDED.carrier ELSE tracking_numbers.carrier END,
+         qoo10_carrier_name = CASE WHEN tracking_numbers.status = 'rejected' AND EXCLUDED.status <> 'rejected'
+                                   THEN EXCLUDED.qoo10_carrier_name ELSE tracking_numbers.qoo10_carrier_name END,
+         source = CASE WHEN tracking_numbers.status = 'rejected' AND EXCLUDED.status <> 'rejected' THEN EXCLUDED.source ELSE tracking_numbers.source END,
+         source_ref = CASE WHEN tracking_numbers.status = 'rejected' AND EXCLUDED.status <> 'rejected' THEN EXCLUDED.source_ref ELSE tracking_numbers.source_ref END,
+         error = CASE WHEN tracking_numbers.status = 'rejected' AND EXCLUDED.status <> 'rejected' THEN NULL ELSE tracking_numbers.error END,
+         status = CASE WHEN tracking_numbers.status = 'rejected' AND EXCLUDED.status <> 'rejected' THEN EXCLUDED.status ELSE tracking_numbers.status END`,
       [
         shopId,
         column('orderNo'),
@@ -156,6 +167,17 @@ export class TrackingRepository {
     );
   }
 
+  /** One stored number by id (a person resending a rejected one), with its shop. */
+  async findSubmission(id: string): Promise<(TrackingSubmission & { shopId: string }) | null> {
+    const rows: Array<SubmissionRow & { shop_id: string }> = await this.dataSource.query(
+      `SELECT t.id, t.shop_id, t.order_no, t.carrier, t.qoo10_carrier_name, t.tracking_no, t.source, t.source_ref, t.status, t.error,
+              t.created_at, t.submitted_at, t.confirmed_at, a.state AS action_state, a.attempts, a.response
+       FROM tracking_numbers t LEFT JOIN actions a ON a.id = t.action_id WHERE t.id = $1`,
+      [id],
+    );
+    return rows[0] ? { ...toSubmission(rows[0]), shopId: rows[0].shop_id } : null;
+  }
+
   /** Newest first, with Qoo10's answer from the outbox, for "what failed and why". */
   async listSubmissions(shopId: string, filter: { status?: TrackingStatus; limit: number }): Promise<TrackingSubmission[]> {
     const rows: SubmissionRow[] = await this.dataSource.query(
@@ -167,23 +189,7 @@ export class TrackingRepository {
        LIMIT $3`,
       [shopId, filter.status ?? null, filter.limit],
     );
-    return rows.map((row) => ({
-      id: String(row.id),
-      orderNo: row.order_no,
-      carrier: row.carrier,
-      qoo10CarrierName: row.qoo10_carrier_name,
-      trackingNo: row.tracking_no,
-      source: row.source,
-      sourceRef: row.source_ref,
-      status: row.status,
-      error: row.error,
-      actionState: row.action_state,
-      attempts: row.attempts ?? 0,
-      qoo10Response: row.response ?? null,
-      createdAt: row.created_at,
-      submittedAt: row.submitted_at,
-      confirmedAt: row.confirmed_at,
-    }));
+    return rows.map(toSubmission);
   }
 
   /**
@@ -226,4 +232,24 @@ export class TrackingRepository {
     );
     return rows.map((row) => ({ orderNo: row.order_no, handedToCarrierAt: row.handed_to_carrier_at }));
   }
+}
+
+function toSubmission(row: SubmissionRow): TrackingSubmission {
+  return {
+    id: String(row.id),
+    orderNo: row.order_no,
+    carrier: row.carrier,
+    qoo10CarrierName: row.qoo10_carrier_name,
+    trackingNo: row.tracking_no,
+    source: row.source,
+    sourceRef: row.source_ref,
+    status: row.status,
+    error: row.error,
+    actionState: row.action_state,
+    attempts: row.attempts ?? 0,
+    qoo10Response: row.response ?? null,
+    createdAt: row.created_at,
+    submittedAt: row.submitted_at,
+    confirmedAt: row.confirmed_at,
+  };
 }
