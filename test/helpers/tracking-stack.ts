@@ -16,7 +16,7 @@ import { TrackingRepository } from '../../src/persistence/tracking-repository';
 import { ShopLock } from '../../src/persistence/shop-lock';
 import { AlertService } from '../../src/services/alert-service';
 import { ActionExecutor } from '../../src/services/action-executor';
-import { BulkTrackingSender } from '../../src/services/bulk-tracking-sender';
+import { BulkTrackingSender, type RowRetryPolicy } from '../../src/services/bulk-tracking-sender';
 import { TrackingService } from '../../src/services/tracking-service';
 import { HeldTrackingService } from '../../src/services/tracking-held-service';
 import { HeldShipmentRepository } from '../../src/persistence/held-shipment-repository';
@@ -54,6 +54,8 @@ export interface TrackingStackOptions {
   carrierNames?: Record<string, string>;
   /** The shop's seller key (an HttpQoo10Client on the simulator must use the simulator shop's key). */
   sellerAuthKey?: string;
+  /** How bulk rows that failed for a transient reason are retried (tests pass a sleep that does not wait). */
+  rowRetry?: Partial<RowRetryPolicy>;
 }
 
 export async function createTrackingStack(options: TrackingStackOptions): Promise<TrackingStack> {
@@ -71,7 +73,7 @@ export async function createTrackingStack(options: TrackingStackOptions): Promis
   const tracking = new TrackingRepository(ds);
   const alerts = new AlertService(alertsRepository, false, logger);
   const executor = new ActionExecutor(ds, actions, requests, orders, cancels, shops, alerts, logger);
-  const sender = new BulkTrackingSender(actions, executor, logger);
+  const sender = new BulkTrackingSender(actions, executor, logger, undefined, options.rowRetry);
   const heldRows = new HeldShipmentRepository(ds);
   const service = new TrackingService(ds, shops, new ShopLock(ds), tracking, heldRows, actions, sender, alerts, async () => options.client, logger, now);
   const held = new HeldTrackingService(ds, shops, heldRows, tracking, service, logger);
