@@ -136,7 +136,7 @@ export function compose(input: ComposeInput): Services {
   const heldShipments = new HeldShipmentRepository(dataSource);
   const tracking = new TrackingService(
     dataSource, shops, shopLock, trackingRepository, heldShipments, actions,
-    new BulkTrackingSender(actions, executor, logger.child({ module: 'tracking-sender' })),
+    new BulkTrackingSender(actions, trackingRepository, executor, logger.child({ module: 'tracking-sender' })),
     alerts, qoo10Clients, logger.child({ module: 'tracking' }), now,
   );
   const heldTracking = new HeldTrackingService(dataSource, shops, heldShipments, trackingRepository, tracking, logger.child({ module: 'tracking-held' }));

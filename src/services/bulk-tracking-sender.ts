@@ -4,6 +4,7 @@ import type { BulkRowResult, Qoo10Client, SendingInfoRow } from '../qoo10/qoo10-
 import { errorForQoo10Code, isQoo10Error, Qoo10AuthError, Qoo10KeyExpiredError, type Qoo10Error } from '../qoo10/errors';
 import { classifyRowResultCode } from '../qoo10/row-result-codes';
 import type { ActionRecord, ActionRepository } from '../persistence/action-repository';
+import type { TrackingRepository } from '../persistence/tracking-repository';
 import type { ActionExecutor } from './action-executor';
 
 /** Qoo10's limit on SetSendingInfoBulk rows per call (qoo10-api.md). */
@@ -75,6 +76,7 @@ export class BulkTrackingSender {
 
   constructor(
     private readonly actions: ActionRepository,
+    private readonly tracking: TrackingRepository,
     private readonly executor: ActionExecutor,
     private readonly logger: Logger,
     private readonly chunkSize = BULK_CHUNK_LIMIT,
@@ -143,10 +145,10 @@ export class BulkTrackingSender {
   }
 
   private async recordResults(shop: Shop, chunk: ActionRecord[], results: BulkRowResult[], now: Date, tally: SendTally, again: ActionRecord[]): Promise<void> {
+    await this.recordApplied(shop, chunk.filter((_, j) => results[j]?.ok), now);
     for (const [j, action] of chunk.entries()) {
       const result = results[j];
       if (result?.ok) {
-        await this.executor.recordSuccess(shop, action, { resultCode: 0, resultMsg: result.message, via: BULK_METHOD }, now);
         tally.succeeded += 1;
         continue;
       }
@@ -171,6 +173,19 @@ export class BulkTrackingSender {
         tally.failed += 1;
       }
     }
+  }
+
+  /** The chunk's applied rows in one transaction; a row a cancel request waits on goes through the executor. */
+  private async recordApplied(shop: Shop, applied: ActionRecord[], now: Date): Promise<void> {
+    const response = { resultCode: 0, resultMsg: 'SUCCESS', via: BULK_METHOD };
+    const awaited = await this.tracking.keysAwaitedByRequests(shop.id, applied.map((a) => a.idempotencyKey));
+    await this.tracking.recordSubmittedChunk(
+      shop.id,
+      applied.filter((a) => !awaited.has(a.idempotencyKey)).map((a) => ({ actionId: a.id, ...sendingRowOf(a) })),
+      response,
+      now,
+    );
+    for (const action of applied.filter((a) => awaited.has(a.idempotencyKey))) await this.executor.recordSuccess(shop, action, response, now);
   }
 
   // Qoo10 refused the key before looking at any row: nothing was applied. The rows wait in the outbox

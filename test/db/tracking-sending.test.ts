@@ -243,6 +243,42 @@ describe('a refusal and an import of the same number', () => {
     const [request] = await t.db.dataSource.query('SELECT status, outcome FROM cancel_requests');
     assert.deepEqual(request, { status: 'done', outcome: 'refused' });
   });
+
+  test('a bulk import recorded chunk by chunk still settles a refusal waiting on one of its rows', async () => {
+    const shopId = t.shop.id;
+    const orderNos = ['6000000011', '6000000012', '6000000013', '6000000014', '6000000015'];
+    await storeOrders(t, orderNos.map((orderNo) => ({ orderNo })));
+    for (const orderNo of orderNos) qoo10.addOrder(orderNo);
+    const trackingNo = yamatoNumber(6_000_011);
+    const key = sendTrackingKey(shopId, '6000000011', trackingNo);
+    await t.db.dataSource.transaction(async (em) => {
+      const [request] = await em.query(
+        `INSERT INTO cancel_requests (shop_id, order_no, pack_no, requested_at, status) VALUES ($1, '6000000011', '6000000011', now(), 'acting') RETURNING id`,
+        [shopId],
+      );
+      const [decision] = await em.query(
+        `INSERT INTO decisions (request_id, kind, code, reason, trail, decided_by, action_keys)
+         VALUES ($1, 'refuse', 'shipped_with_tracking', 'shipped', '[]'::jsonb, 'auto', $2) RETURNING id`,
+        [request.id, [key]],
+      );
+      await em.query('UPDATE cancel_requests SET current_decision_id = $2 WHERE id = $1', [request.id, decision.id]);
+    });
+    qoo10.calls.length = 0;
+    const report = await t.service.submitShipments(
+      orderNos.map((orderNo, i) => ({ orderNo, carrier: 'ヤマト', trackingNo: i === 0 ? trackingNo : yamatoNumber(6_000_011 + i) })),
+      'api',
+    );
+    assert.deepEqual(qoo10.calls, [{ method: 'bulk', rows: 5 }]);
+    assert.ok(report.accepted.every((a) => a.outcome === 'submitted'));
+    const [request] = await t.db.dataSource.query("SELECT status, outcome FROM cancel_requests WHERE order_no = '6000000011'");
+    assert.deepEqual(request, { status: 'done', outcome: 'refused' });
+    const orders: Array<{ shipping_status: number; tracking_no: string }> = await t.db.dataSource.query(
+      'SELECT shipping_status, tracking_no FROM orders WHERE order_no = ANY($1) ORDER BY order_no', [orderNos],
+    );
+    assert.deepEqual(orders.map((o) => [o.shipping_status, o.tracking_no]), orderNos.map((_, i) => [4, i === 0 ? trackingNo : yamatoNumber(6_000_011 + i)]));
+    const states: Array<{ state: string }> = await t.db.dataSource.query("SELECT DISTINCT state FROM actions WHERE order_no = ANY($1)", [orderNos]);
+    assert.deepEqual(states, [{ state: 'succeeded' }]);
+  });
 });
 
 describe('confirmation after a poll', () => {

@@ -73,7 +73,7 @@ export async function createTrackingStack(options: TrackingStackOptions): Promis
   const tracking = new TrackingRepository(ds);
   const alerts = new AlertService(alertsRepository, false, logger);
   const executor = new ActionExecutor(ds, actions, requests, orders, cancels, shops, alerts, logger);
-  const sender = new BulkTrackingSender(actions, executor, logger, undefined, options.rowRetry);
+  const sender = new BulkTrackingSender(actions, tracking, executor, logger, undefined, options.rowRetry);
   const heldRows = new HeldShipmentRepository(ds);
   const service = new TrackingService(ds, shops, new ShopLock(ds), tracking, heldRows, actions, sender, alerts, async () => options.client, logger, now);
   const held = new HeldTrackingService(ds, shops, heldRows, tracking, service, logger);
