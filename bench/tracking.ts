@@ -190,6 +190,7 @@ async function run(adminUrl: string, serverDescription: string): Promise<void> {
         `    arrival → answer (sent+recorded) p50 ${ms(percentile(roundTrip, 50))}  p99 ${ms(percentile(roundTrip, 99))}  max ${ms(roundTrip[roundTrip.length - 1]!)}`,
         `  ${IMPORT_ROWS.toLocaleString('en')}-row B2 export (Shift_JIS, ${(file.length / 1024).toFixed(0)} KiB), POST /api/shipments/import:`,
         `    arrival → last row at simulator ${ms(lastAtSim)}  (${bulkCalls} SetSendingInfoBulk calls)`,
+        `    arrival → last row at simulator, latency included: ${ms(lastSendingCallAt(sim, fromSeq) - arrivedAt)} at ${SIM_LATENCY_MS} ms per call`,
         `    arrival → answer (all recorded)  ${ms(importNet)}  = ${((IMPORT_ROWS / importNet) * 1000).toFixed(0)} rows/s`,
       ].join('\n') + '\n',
     );
