@@ -11,7 +11,7 @@ import { formatRateReport, rateReportToJson } from './services/rate-report';
 import { basename } from 'node:path';
 import { LABEL_FORMATS, type LabelFormat } from './domain/label-csv';
 import { LabelFileRefusedError } from './services/tracking-service';
-import { describeTrackingReport } from './services/tracking-import';
+import { describeTrackingReport, visibleText } from './services/tracking-import';
 import type { HeldShipment } from './persistence/held-shipment-repository';
 
 interface CommandOption {
@@ -199,7 +199,7 @@ const COMMANDS: Record<string, Command> = {
           services.tracking.importLabelFile({ file: bytes, fileName: basename(file), format: format as LabelFormat | undefined, shopId: values.shop as string | undefined }),
         );
         print(values, report, () => describeTrackingReport(report));
-        return report.counts.refused > 0 || report.counts.rejected > 0 ? 1 : 0;
+        return report.counts.refused > 0 || report.counts.rejected > 0 || report.counts.held > 0 ? 1 : 0;
       } catch (error) {
         if (!(error instanceof LabelFileRefusedError)) throw error;
         process.stderr.write(`${error.message}\n`);
@@ -270,11 +270,11 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-/** One held row for a terminal; values are quoted as JSON strings so control characters stay visible. */
+/** One held row for a terminal. */
 function describeHeld(row: HeldShipment): string {
   const reasons = row.reasons.map((r) => `    ${r.code} (${r.field})${r.confirmable ? ' [confirm or correct]' : ' [correct]'}: ${r.message}`);
   return [
-    `#${row.id}  ${row.status}  ${row.sourceRef}  order ${JSON.stringify(row.orderNo)}  carrier ${JSON.stringify(row.carrier)}  number ${JSON.stringify(row.trackingNo)}`,
+    `#${row.id}  ${row.status}  ${row.sourceRef}  order ${visibleText(row.orderNo)}  carrier ${visibleText(row.carrier)}  number ${visibleText(row.trackingNo)}`,
     ...reasons,
   ].join('\n');
 }

@@ -178,6 +178,11 @@ export function intakeFromShipment(input: ShipmentInput, index: number, source: 
   };
 }
 
+/** A value quoted for a terminal: control and invisible characters shown as \u escapes, never sent raw. */
+export function visibleText(value: string): string {
+  return JSON.stringify(value).replace(/[\p{Cc}\p{Cf}]/gu, (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
+
 /** The report as lines for a terminal (the CLI's `import-tracking` without --json). */
 export function describeTrackingReport(report: TrackingReport): string {
   const { counts } = report;
@@ -193,7 +198,7 @@ export function describeTrackingReport(report: TrackingReport): string {
   }
   for (const row of report.held) {
     const why = row.reasons.map((r) => `${r.code} (${r.field})`).join(', ');
-    lines.push(`  held ${where(row)} as #${row.id}: ${JSON.stringify(row.trackingNo)} for ${JSON.stringify(row.orderNo)}: ${why}`);
+    lines.push(`  held ${where(row)} as #${row.id}: ${visibleText(row.trackingNo)} for ${visibleText(row.orderNo)}: ${why}`);
   }
   if (report.held.length > 0) lines.push('  held rows are not sent: see "cancel-guard tracking held", correct or confirm, then "tracking submit <id>"');
   for (const error of report.errors) lines.push(`  error ${where(error)} [${error.code}]: ${error.message}`);
