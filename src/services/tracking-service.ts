@@ -254,6 +254,23 @@ export class TrackingService {
       intake.held.map((h) => ({ source: heldSource, sourceRef: h.sourceRef, orderNo: h.orderNo, carrier: h.carrier, service: h.service, trackingNo: h.trackingNo, reasons: h.reasons })),
     );
     this.logger.info({ shopId: shop.id, held: ids.length }, 'tracking rows held for a person to confirm');
+    // Rows from a WMS arrive with nobody watching: say so once per shop and JST day.
+    const now = this.now();
+    await this.alerts.raise({
+      shopId: shop.id,
+      kind: 'tracking_held',
+      dedupeKey: `tracking_held:${shop.id}:${jstDateOf(now)}`,
+      severity: 'warning',
+      subject: `【確認依頼】追跡番号の行を${ids.length}件保留しました（${shop.name}）`,
+      body: [
+        `${shop.name} に届いた追跡番号のうち ${ids.length} 件は、配送会社名が読み取れない、文字化けしている、`,
+        '数式のような値で始まる、または番号の桁数やチェックディジットが合わないため、Qoo10へ送らずに保留しました。',
+        '保留した行は購入者には届いていません。内容を確認し、修正または確認のうえ送信してください。',
+        '確認先: cancel-guard tracking held（コマンド）または GET /api/shipments/held',
+        `最初の保留: ${intake.held[0]!.sourceRef}（${formatJst(now)} 日本時間）。同じ日の以降の保留はこの通知にまとめています。`,
+      ].join('\n'),
+      payload: { heldIds: ids.slice(0, 50), count: ids.length, firstSourceRef: intake.held[0]!.sourceRef },
+    });
     return intake.held.map((h, i) => ({ ...h.at, id: ids[i]!, orderNo: h.orderNo, carrier: h.carrier, trackingNo: h.trackingNo, reasons: h.reasons }));
   }
 

@@ -41,6 +41,15 @@ describe('an import with junk rows', () => {
     assert.equal(count, 0, 'a held row is not a tracking number yet');
   });
 
+  test('one warning alert tells the seller rows are held and where to look, without quoting the rows', async () => {
+    const alerts = (await t.alertsRepository.recentAlerts(10, t.shop.id)).filter((a) => a.kind === 'tracking_held');
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]!.severity, 'warning');
+    assert.match(alerts[0]!.subject, /9件保留/);
+    assert.match(alerts[0]!.body, /tracking held/);
+    assert.doesNotMatch(alerts[0]!.body, /HYPERLINK|ABC便|1043500002/);
+  });
+
   test('a row still junk cannot be submitted: a 400 naming the field, nothing sent', async () => {
     const calls = qoo10.calls.length;
     await assert.rejects(t.held.submit(heldId(4), 'tester'), (error: unknown) => {
