@@ -85,9 +85,8 @@ export function checkShipmentRow(input: ShipmentRowInput, context: ShipmentRowCo
   ];
   const carried = carrierAndService(input, context, reasons);
   // A number is only judged against a carrier we trust; with garbled text there is nothing to judge.
-  if (reasons.some((r) => r.field === 'trackingNo') || carried === null) {
-    return { held: true, reasons: reasons.length > 0 ? reasons : [hold('unknown_carrier', 'carrier', 'The carrier is not recognised.', true)] };
-  }
+  // carried is null only with a carrier reason recorded.
+  if (reasons.some((r) => r.field === 'trackingNo') || carried === null) return { held: true, reasons };
   const check = validateTrackingNumber(carried.carrier, input.trackingNo);
   if (!check.ok) for (const problem of check.problems) reasons.push(hold(problem.code, 'trackingNo', problem.message));
   if (reasons.length > 0) return { held: true, reasons };

@@ -129,6 +129,15 @@ export class HeldShipmentRepository {
     );
   }
 
+  /** Puts a row back in the list after a submit that did not go through, with the reasons it now has. */
+  async reopen(id: string, reasons: HoldReason[], person: string, result: unknown): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE held_shipments SET status = 'held', reasons = $2::jsonb, result = $3::jsonb, resolved_by = NULL, resolved_at = NULL,
+         corrected_by = $4, updated_at = now() WHERE id = $1`,
+      [id, JSON.stringify(reasons), JSON.stringify(result ?? null), person],
+    );
+  }
+
   async resolve(manager: EntityManager, id: string, status: 'submitted' | 'discarded', person: string, result: unknown): Promise<void> {
     await manager.query(
       `UPDATE held_shipments SET status = $2, resolved_by = $3, result = $4::jsonb, resolved_at = now(), updated_at = now() WHERE id = $1`,

@@ -98,13 +98,13 @@ export class HeldTrackingService {
         { carrierConfirmed: true, reopenRejected: true, sourceRef: `held#${id} (${current.sourceRef})` },
       );
     } catch (error) {
-      await this.reopen(id, current.reasons, person, { state: 'failed_to_submit' });
+      await this.heldRows.reopen(id, current.reasons, person, { state: 'failed_to_submit' });
       throw error;
     }
     const accepted = report.accepted[0];
     if (accepted === undefined) {
       const reasons: HoldReason[] = report.errors.map((e) => ({ code: e.code, field: REFUSAL_FIELDS[e.code] ?? 'orderNo', message: e.message, confirmable: false }));
-      await this.reopen(id, reasons, person, { refused: report.errors });
+      await this.heldRows.reopen(id, reasons, person, { refused: report.errors });
     } else {
       await this.dataSource.transaction((em) => this.heldRows.resolve(em, id, 'submitted', person, accepted));
       this.logger.info({ heldId: id, outcome: accepted.outcome }, 'held tracking row submitted by a person');
@@ -150,13 +150,6 @@ export class HeldTrackingService {
     });
   }
 
-  private async reopen(id: string, reasons: HoldReason[], person: string, result: unknown): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE held_shipments SET status = 'held', reasons = $2::jsonb, result = $3::jsonb, resolved_by = NULL, resolved_at = NULL,
-         corrected_by = $4, updated_at = now() WHERE id = $1`,
-      [id, JSON.stringify(reasons), JSON.stringify(result), person],
-    );
-  }
 }
 
 function valuesOf(held: HeldValues, correction: HeldCorrection): HeldValues {
