@@ -189,7 +189,8 @@ describe('importing a ゆうプリR export (Shift_JIS) where Qoo10 refuses one o
     assert.match(rejected[0]!.error ?? '', /qoo10_wrong_state/);
     assert.equal((rejected[0]!.qoo10Response as { code: number }).code, -10004);
     const alerts = await t.alertsRepository.recentAlerts(10, t.shop.id);
-    assert.deepEqual(alerts.map((a) => [a.kind, a.payload.orderNo]), [['action_refused', '1043300004']]);
+    assert.deepEqual(alerts.filter((a) => a.kind !== 'tracking_held').map((a) => [a.kind, a.payload.orderNo]), [['action_refused', '1043300004']]);
+    assert.deepEqual(alerts.filter((a) => a.kind === 'tracking_held').map((a) => a.payload.count), [2], 'the two junk rows are held, once');
   });
 });
 
