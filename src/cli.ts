@@ -11,7 +11,8 @@ import { formatRateReport, rateReportToJson } from './services/rate-report';
 import { basename } from 'node:path';
 import { LABEL_FORMATS, type LabelFormat } from './domain/label-csv';
 import { LabelFileRefusedError } from './services/tracking-service';
-import { describeTrackingReport } from './services/tracking-import';
+import { describeTrackingReport, visibleText } from './services/tracking-import';
+import type { HeldShipment } from './persistence/held-shipment-repository';
 import { presentReviewItem } from './http/presenters';
 import { formatVerifyLiveReport } from './services/verify-live-report';
 import { askTypedConfirmation } from './services/verify-live-prompt';
@@ -201,7 +202,7 @@ const COMMANDS: Record<string, Command> = {
           services.tracking.importLabelFile({ file: bytes, fileName: basename(file), format: format as LabelFormat | undefined, shopId: values.shop as string | undefined }),
         );
         print(values, report, () => describeTrackingReport(report));
-        return report.counts.refused > 0 || report.counts.rejected > 0 ? 1 : 0;
+        return report.counts.refused > 0 || report.counts.rejected > 0 || report.counts.held > 0 ? 1 : 0;
       } catch (error) {
         if (!(error instanceof LabelFileRefusedError)) throw error;
         process.stderr.write(`${error.message}\n`);
@@ -238,6 +239,58 @@ const COMMANDS: Record<string, Command> = {
       return report.writes.some((w) => !w.sent) ? 1 : 0;
     },
   },
+  tracking: {
+    summary: 'tracking rows held for a person (junk carrier or number): list, correct, submit, discard; resend a rejected number',
+    usage:
+      'cancel-guard tracking [held [--all] | correct <id> [--order <no>] [--carrier <name>] [--number <no>] [--service <name>] | ' +
+      'submit <id> | discard <id> | resend <shipment id> [--carrier <name>] [--number <no>]] [--shop <id>] [--json]',
+    options: {
+      order: { type: 'string', description: 'correct: the order number (or cart number)' },
+      carrier: { type: 'string', description: 'correct / resend: the carrier ("ヤマト", "佐川急便", or the name in the shop\'s QSM list)' },
+      number: { type: 'string', description: 'correct / resend: the tracking number' },
+      service: { type: 'string', description: 'correct: the service ("ネコポス", "ゆうパケット")' },
+      all: { type: 'boolean', description: 'held: also list submitted and discarded rows' },
+      person: { type: 'string', description: 'who corrects or submits (default: cli)' },
+      shop: { type: 'string', description: 'shop id (needed when several shops are active)' },
+      json: { type: 'boolean', description: 'print JSON' },
+    },
+    async run(values, positionals) {
+      const [action = 'held', id] = positionals;
+      const person = (values.person as string | undefined) ?? 'cli';
+      const shopId = values.shop as string | undefined;
+      return withService(async ({ services }) => {
+        const held = services.heldTracking;
+        if (action === 'held') {
+          const statuses = values.all ? (['held', 'submitted', 'discarded'] as const) : (['held'] as const);
+          const items = (await Promise.all(statuses.map((status) => held.list({ shopId, status, limit: 1000 })))).flat();
+          print(values, items, () => items.map(describeHeld).join('\n') || 'no tracking rows are held');
+          return 0;
+        }
+        if (!id) throw new Error(`tracking ${action} needs an id`);
+        if (action === 'correct') {
+          const row = await held.correct(id, { orderNo: values.order as string | undefined, carrier: values.carrier as string | undefined, trackingNo: values.number as string | undefined, service: values.service as string | undefined }, person);
+          print(values, row, () => `${describeHeld(row)}\n${row.reasons.length === 0 || row.reasons.every((r) => r.confirmable) ? `ready: cancel-guard tracking submit ${row.id}` : 'still needs a correction'}`);
+          return 0;
+        }
+        if (action === 'submit') {
+          const { held: row, report } = await held.submit(id, person);
+          print(values, { held: row, report }, () => `${describeHeld(row)}\n${describeTrackingReport(report)}`);
+          return row.status === 'submitted' && report.counts.rejected === 0 ? 0 : 1;
+        }
+        if (action === 'discard') {
+          const row = await held.discard(id, person);
+          print(values, row, () => describeHeld(row));
+          return 0;
+        }
+        if (action === 'resend') {
+          const report = await held.resendRejected(id, { carrier: values.carrier as string | undefined, trackingNo: values.number as string | undefined }, person);
+          print(values, report, () => describeTrackingReport(report));
+          return report.counts.submitted > 0 ? 0 : 1;
+        }
+        throw new Error(`unknown tracking action "${action}" (held, correct, submit, discard, resend)`);
+      });
+    },
+  },
   simulator: {
     summary: 'run the built-in Qoo10 simulator (a scenario file, a generated month, or the demo)',
     usage: 'cancel-guard simulator [--scenario <file> | --generate] [--port <n>] (see --help)',
@@ -248,6 +301,15 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+/** One held row for a terminal. */
+function describeHeld(row: HeldShipment): string {
+  const reasons = row.reasons.map((r) => `    ${r.code} (${r.field})${r.confirmable ? ' [confirm or correct]' : ' [correct]'}: ${r.message}`);
+  return [
+    `#${row.id}  ${row.status}  ${row.sourceRef}  order ${visibleText(row.orderNo)}  carrier ${visibleText(row.carrier)}  number ${visibleText(row.trackingNo)}`,
+    ...reasons,
+  ].join('\n');
+}
 
 function printHelp(): void {
   const lines = ['Usage: cancel-guard <command> [options]', '', 'Commands:'];

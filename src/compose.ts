@@ -37,6 +37,8 @@ import { BuyerMailer } from './services/buyer-mailer';
 import { TrackingRepository } from './persistence/tracking-repository';
 import { BulkTrackingSender } from './services/bulk-tracking-sender';
 import { TrackingService } from './services/tracking-service';
+import { HeldShipmentRepository } from './persistence/held-shipment-repository';
+import { HeldTrackingService } from './services/tracking-held-service';
 import { RequestListRepository } from './persistence/request-list-repository';
 import { DashboardService } from './services/dashboard-service';
 import { createApp } from './http/app';
@@ -81,6 +83,7 @@ export interface Services {
   mailer: Mailer | null;
   qoo10Clients: Qoo10ClientProvider;
   tracking: TrackingService;
+  heldTracking: HeldTrackingService;
   dashboard: DashboardService;
   /** What verify-live settled about Qoo10 per shop; the refusal flow asks it. */
   verifiedFacts: VerifiedFacts;
@@ -137,14 +140,17 @@ export function compose(input: ComposeInput): Services {
   const decisions = new DecisionService(dataSource, orders, requests, factsRepository, actions, config.rate.exclusionHours, logger.child({ module: 'decisions' }));
   const shopLock = new ShopLock(dataSource);
   const executor = new ActionExecutor(dataSource, actions, requests, orders, cancels, shops, alerts, logger.child({ module: 'actions' }), factsRepository);
+  const trackingRepository = new TrackingRepository(dataSource);
+  const heldShipments = new HeldShipmentRepository(dataSource);
   const tracking = new TrackingService(
-    dataSource, shops, shopLock, new TrackingRepository(dataSource), actions,
-    new BulkTrackingSender(actions, executor, logger.child({ module: 'tracking-sender' })),
+    dataSource, shops, shopLock, trackingRepository, heldShipments, actions,
+    new BulkTrackingSender(actions, trackingRepository, executor, logger.child({ module: 'tracking-sender' })),
     alerts, qoo10Clients, logger.child({ module: 'tracking' }), now,
   );
   const qoo10Facts = new Qoo10FactRepository(dataSource);
   const verifiedFacts = new VerifiedFacts(qoo10Facts);
   const followUp = new RequestFollowUpService(dataSource, requests, alerts, logger.child({ module: 'follow-up' }), verifiedFacts);
+  const heldTracking = new HeldTrackingService(dataSource, shops, heldShipments, trackingRepository, tracking, logger.child({ module: 'tracking-held' }));
   const pipeline = new PipelineService(
     shopLock, shops, jobRuns, requests, qoo10Clients, poll, decisions, executor, tracking, alerts, followUp,
     logger.child({ module: 'pipeline' }), now, config.pollConcurrency,
@@ -168,9 +174,9 @@ export function compose(input: ComposeInput): Services {
     shops, facts: qoo10Facts, shopLock, qoo10Clients, baseUrl: input.qoo10BaseUrl, timeoutMs: config.qoo10.timeoutMs,
     minIntervalMs: config.qoo10.minIntervalMs, logger, now,
   });
-  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, tracking, buyerMessages, requestList, dashboard, verifiedFacts, now });
+  const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, tracking, heldTracking, buyerMessages, requestList, dashboard, verifiedFacts, now });
   return {
     app, shops, jobRuns, orders, requests, actions, alertsRepository, health, alerts, pipeline, review, facts, demo, rates,
-    alertMailer, mailer, buyerMessages, buyerMailer, qoo10Clients, tracking, dashboard, verifiedFacts, verifyLive,
+    alertMailer, mailer, buyerMessages, buyerMailer, qoo10Clients, tracking, heldTracking, dashboard, verifiedFacts, verifyLive,
   };
 }

@@ -27,6 +27,7 @@ import type { DashboardService } from '../services/dashboard-service';
 import type { TrackingService } from '../services/tracking-service';
 import type { VerifiedFacts } from '../services/verified-facts';
 import { qoo10FactsRoutes } from './routes/qoo10-facts-routes';
+import type { HeldTrackingService } from '../services/tracking-held-service';
 
 export interface AppDeps {
   adminToken: string;
@@ -39,6 +40,7 @@ export interface AppDeps {
   rates: RateService;
   alertsRepository: AlertRepository;
   tracking: TrackingService;
+  heldTracking: HeldTrackingService;
   requestList: RequestListRepository;
   dashboard: DashboardService;
   buyerMessages: BuyerMessageService;
@@ -63,7 +65,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(rateRoutes(deps.rates));
   api.use(alertRoutes(deps.alertsRepository));
   api.use(messageRoutes(deps.buyerMessages, deps.now ?? (() => new Date())));
-  api.use(trackingRoutes(deps.tracking));
+  api.use(trackingRoutes(deps.tracking, deps.heldTracking));
   api.use(cancelRequestRoutes(deps.requestList));
   api.use(dashboardApiRoutes(deps.dashboard));
   api.use(qoo10FactsRoutes(deps.shops, deps.verifiedFacts));

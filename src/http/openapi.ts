@@ -9,7 +9,16 @@ import { MadeToOrderBody, OrderFactBody, StockBody } from './dto/facts.dto';
 import { CountedCancelsQuery, RateHistoryQuery, RateQuery } from './dto/rate.dto';
 import { ApproveBody, OverrideBody, ShopQuery } from './dto/review.dto';
 import { CallSummaryBody, CaseLogQuery, MessageSettingsBody, MessagesQuery } from './dto/message.dto';
-import { ImportShipmentsQuery, ListShipmentsQuery, ShipmentBody, SubmitShipmentsQuery } from './dto/tracking.dto';
+import {
+  DiscardHeldShipmentBody,
+  ImportShipmentsQuery,
+  ListHeldShipmentsQuery,
+  ListShipmentsQuery,
+  ResendShipmentBody,
+  ShipmentBody,
+  SubmitHeldShipmentBody,
+  SubmitShipmentsQuery,
+} from './dto/tracking.dto';
 import { ShopIdParams } from './dto/qoo10-facts.dto';
 import { SCHEMAS, type Schema } from './openapi-schemas';
 
@@ -76,6 +85,10 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/api/shipments', tag: 'tracking', summary: 'Tracking numbers received and what Qoo10 answered', query: ListShipmentsQuery, ok: { type: 'object', properties: { shipments: { type: 'array', items: ref('Shipment') } } } },
   { method: 'post', path: '/api/shipments', tag: 'tracking', summary: 'Submit tracking numbers (one shipment or an array) from a WMS/3PL or the dashboard', query: SubmitShipmentsQuery, body: { json: ShipmentBody, orArray: true }, ok: ref('TrackingReport'), errors: [404] },
   { method: 'get', path: '/api/shops/:id/qoo10-facts', tag: 'shops', summary: 'What `cancel-guard verify-live` settled about Qoo10 on this shop\'s account', description: 'Every unconfirmed Qoo10 behaviour (README, "What is not confirmed about Qoo10") as confirmed, contradicted or unknown, with the evidence; unknown (evidence null) until verify-live has settled it.', params: ShopIdParams, ok: { type: 'object', properties: { shop: ref('ShopRef'), facts: { type: 'array', items: { type: 'object', properties: { fact: { type: 'string' }, statement: { type: 'string' }, verdict: { type: 'string', enum: ['confirmed', 'contradicted', 'unknown'] }, evidence: { type: ['string', 'null'] }, checkedAt: { type: ['string', 'null'], format: 'date-time' } } } } } }, errors: [404] },
+  { method: 'get', path: '/api/shipments/held', tag: 'tracking', summary: 'Rows held for a person: junk carrier or number (garbled, formula text, unknown carrier, failed check), never sent as they are', description: shopNote, query: ListHeldShipmentsQuery, ok: { type: 'object', properties: { items: { type: 'array', items: ref('HeldShipment') } } }, errors: [404] },
+  { method: 'post', path: '/api/shipments/held/:id', tag: 'tracking', summary: 'Correct a held row (fields left out stay as held) and submit it; posting it unchanged confirms an unrecognised carrier name', description: 'A value that is still junk is a 400 naming the field. When the order is unknown or the number belongs to another order, the row stays held with that reason (200, report.errors).', body: { json: SubmitHeldShipmentBody }, ok: { type: 'object', properties: { held: ref('HeldShipment'), report: ref('TrackingReport') } }, errors: [404, 409] },
+  { method: 'post', path: '/api/shipments/held/:id/discard', tag: 'tracking', summary: 'Discard a held row (nothing is sent)', body: { json: DiscardHeldShipmentBody }, ok: { type: 'object', properties: { held: ref('HeldShipment') } }, errors: [404, 409] },
+  { method: 'post', path: '/api/shipments/:id/resend', tag: 'tracking', summary: 'Send a number Qoo10 rejected again, with a corrected carrier and/or number', description: 'The refused outbox row is kept; the same number gets a new attempt under its key, a new number is a new submission.', body: { json: ResendShipmentBody }, ok: ref('TrackingReport'), errors: [404, 409] },
   { method: 'post', path: '/api/shipments/import', tag: 'tracking', summary: 'Import a label-software export (Yamato B2 Cloud, Sagawa e飛伝, Japan Post), Shift_JIS or UTF-8', query: ImportShipmentsQuery, body: { raw: ['text/csv', 'text/plain', 'application/octet-stream'], description: 'The label file as exported, at most 20 MB' }, ok: ref('TrackingReport'), errors: [404, 413] },
 ];
 

@@ -158,9 +158,10 @@ export class ActionRepository {
    * enqueue() for many effects in two statements (an import of thousands of rows). Returns one action
    * per distinct key, the new row or the one an earlier enqueue created, in no particular order.
    */
-  async enqueueMany(manager: EntityManager, actions: readonly NewAction[]): Promise<ActionRecord[]> {
+  async enqueueMany(manager: EntityManager, actions: readonly NewAction[], options: { reopenFailed?: boolean } = {}): Promise<ActionRecord[]> {
     if (actions.length === 0) return [];
     const unique = [...new Map(actions.map((action) => [action.idempotencyKey, action])).values()];
+    if (options.reopenFailed) await this.archiveFailed(manager, unique.map((a) => a.idempotencyKey));
     await manager.query(
       `INSERT INTO actions (shop_id, request_id, decision_id, kind, order_no, idempotency_key, request)
        SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
@@ -176,6 +177,23 @@ export class ActionRepository {
       ],
     );
     return this.findByKeys(unique.map((a) => a.idempotencyKey), manager);
+  }
+
+  /**
+   * The enqueue rule after a definite rejection: a key whose row Qoo10 refused ('failed') is final for
+   * every automatic path (a re-run of the same file sends nothing), but a person who corrected or
+   * confirmed the row may try again. Then the refused row keeps its request and response under the key
+   * `<key>#failed:<id>` and the key is free for a new attempt, in the caller's transaction.
+   */
+  async archiveFailed(manager: EntityManager, keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [, archived]: [unknown[], number] = await manager.query(
+      `UPDATE actions SET idempotency_key = idempotency_key || '#failed:' || id
+       WHERE idempotency_key = ANY($1::text[]) AND state = 'failed'`,
+      [keys],
+    );
+    return archived;
   }
 
   /** claimForSending() for many rows at once (one bulk call); returns only the rows this caller won. */

@@ -129,7 +129,10 @@ export class TrackingRepository {
     return holders;
   }
 
-  /** Stores numbers once per (order line, number); a number seen again keeps its first row. */
+  /**
+   * Stores numbers once per (order line, number); a number seen again keeps its first row, except a
+   * rejected one that a person sends again (a new outbox attempt): it takes the new attempt's values.
+   */
   async recordNumbers(manager: EntityManager, shopId: string, rows: readonly NewTrackingNumber[]): Promise<void> {
     if (rows.length === 0) return;
     const column = <K extends keyof NewTrackingNumber>(key: K) => rows.map((row) => row[key]);
@@ -138,8 +141,16 @@ export class TrackingRepository {
          (shop_id, order_no, carrier, qoo10_carrier_name, tracking_no, source, source_ref, status, action_id, submitted_at, error)
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                                 $9::bigint[], $10::timestamptz[], $11::text[])
-       ON CONFLICT (shop_id, order_no, tracking_no)
-         DO UPDATE SET action_id = COALESCE(tracking_numbers.action_id, EXCLUDED.action_id)`,
+       ON CONFLICT (shop_id, order_no, tracking_no) DO UPDATE SET
+         action_id = CASE WHEN tracking_numbers.status = 'rejected' AND EXCLUDED.status <> 'rejected'
+                          THEN EXCLUDED.action_id ELSE COALESCE(tracking_numbers.action_id, EXCLUDED.action_id) END,
+         carrier = CASE WHEN tracking_numbers.status = 'rejected' AND EXCLUDED.status <> 'rejected' THEN EXCLUDED.carrier ELSE tracking_numbers.carrier END,
+         qoo10_carrier_name = CASE WHEN tracking_numbers.status = 'rejected' AND EXCLUDED.status <> 'rejected'
+                                   THEN EXCLUDED.qoo10_carrier_name ELSE tracking_numbers.qoo10_carrier_name END,
+         source = CASE WHEN tracking_numbers.status = 'rejected' AND EXCLUDED.status <> 'rejected' THEN EXCLUDED.source ELSE tracking_numbers.source END,
+         source_ref = CASE WHEN tracking_numbers.status = 'rejected' AND EXCLUDED.status <> 'rejected' THEN EXCLUDED.source_ref ELSE tracking_numbers.source_ref END,
+         error = CASE WHEN tracking_numbers.status = 'rejected' AND EXCLUDED.status <> 'rejected' THEN NULL ELSE tracking_numbers.error END,
+         status = CASE WHEN tracking_numbers.status = 'rejected' AND EXCLUDED.status <> 'rejected' THEN EXCLUDED.status ELSE tracking_numbers.status END`,
       [
         shopId,
         column('orderNo'),
@@ -156,6 +167,67 @@ export class TrackingRepository {
     );
   }
 
+  /**
+   * The outbox keys among `keys` that a cancel request waits on (a refusal's tracking): those rows are
+   * closed through ActionExecutor.recordSuccess, which also settles the request.
+   */
+  async keysAwaitedByRequests(shopId: string, keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows: Array<{ key: string }> = await this.dataSource.query(
+      `SELECT DISTINCT k.key FROM cancel_requests r JOIN decisions d ON d.id = r.current_decision_id
+       CROSS JOIN LATERAL unnest(d.action_keys) AS k(key)
+       WHERE r.shop_id = $1 AND r.status = 'acting' AND d.action_keys && $2::text[] AND k.key = ANY($2::text[])`,
+      [shopId, keys],
+    );
+    return new Set(rows.map((row) => row.key));
+  }
+
+  /**
+   * Records a SetSendingInfoBulk chunk's applied rows in ONE transaction (one per row cost ~1.8 ms each):
+   * the same writes ActionExecutor.recordSuccess makes per row, the outbox row succeeded, the order in
+   * delivery with the number, the stored number submitted. Rows a cancel request waits on are not
+   * given here (keysAwaitedByRequests): the executor closes those and settles their requests.
+   */
+  async recordSubmittedChunk(
+    shopId: string,
+    rows: ReadonlyArray<{ actionId: string; orderNo: string; carrier: string; trackingNo: string }>,
+    response: Record<string, unknown>,
+    now: Date,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
+    await this.dataSource.transaction(async (em) => {
+      await em.query(
+        `UPDATE actions SET state = 'succeeded', response = $2::jsonb, error_code = NULL, error_message = NULL, completed_at = now()
+         WHERE id = ANY($1::bigint[])`,
+        [column('actionId'), JSON.stringify({ ...response, at: now.toISOString() })],
+      );
+      await em.query(
+        `UPDATE orders o SET shipping_status = 4, carrier = r.carrier, tracking_no = r.tracking_no, updated_at = now()
+         FROM unnest($2::text[], $3::text[], $4::text[]) AS r(order_no, carrier, tracking_no)
+         WHERE o.shop_id = $1 AND o.order_no = r.order_no`,
+        [shopId, column('orderNo'), column('carrier'), column('trackingNo')],
+      );
+      await em.query(
+        `UPDATE tracking_numbers t SET status = 'submitted', submitted_at = $5, action_id = r.action_id, error = NULL
+         FROM unnest($2::text[], $3::text[], $4::bigint[]) AS r(order_no, tracking_no, action_id)
+         WHERE t.shop_id = $1 AND t.order_no = r.order_no AND t.tracking_no = r.tracking_no AND t.status IN ('pending', 'rejected')`,
+        [shopId, column('orderNo'), column('trackingNo'), column('actionId'), now],
+      );
+    });
+  }
+
+  /** One stored number by id (a person resending a rejected one), with its shop. */
+  async findSubmission(id: string): Promise<(TrackingSubmission & { shopId: string }) | null> {
+    const rows: Array<SubmissionRow & { shop_id: string }> = await this.dataSource.query(
+      `SELECT t.id, t.shop_id, t.order_no, t.carrier, t.qoo10_carrier_name, t.tracking_no, t.source, t.source_ref, t.status, t.error,
+              t.created_at, t.submitted_at, t.confirmed_at, a.state AS action_state, a.attempts, a.response
+       FROM tracking_numbers t LEFT JOIN actions a ON a.id = t.action_id WHERE t.id = $1`,
+      [id],
+    );
+    return rows[0] ? { ...toSubmission(rows[0]), shopId: rows[0].shop_id } : null;
+  }
+
   /** Newest first, with Qoo10's answer from the outbox, for "what failed and why". */
   async listSubmissions(shopId: string, filter: { status?: TrackingStatus; limit: number }): Promise<TrackingSubmission[]> {
     const rows: SubmissionRow[] = await this.dataSource.query(
@@ -167,23 +239,7 @@ export class TrackingRepository {
        LIMIT $3`,
       [shopId, filter.status ?? null, filter.limit],
     );
-    return rows.map((row) => ({
-      id: String(row.id),
-      orderNo: row.order_no,
-      carrier: row.carrier,
-      qoo10CarrierName: row.qoo10_carrier_name,
-      trackingNo: row.tracking_no,
-      source: row.source,
-      sourceRef: row.source_ref,
-      status: row.status,
-      error: row.error,
-      actionState: row.action_state,
-      attempts: row.attempts ?? 0,
-      qoo10Response: row.response ?? null,
-      createdAt: row.created_at,
-      submittedAt: row.submitted_at,
-      confirmedAt: row.confirmed_at,
-    }));
+    return rows.map(toSubmission);
   }
 
   /**
@@ -226,4 +282,24 @@ export class TrackingRepository {
     );
     return rows.map((row) => ({ orderNo: row.order_no, handedToCarrierAt: row.handed_to_carrier_at }));
   }
+}
+
+function toSubmission(row: SubmissionRow): TrackingSubmission {
+  return {
+    id: String(row.id),
+    orderNo: row.order_no,
+    carrier: row.carrier,
+    qoo10CarrierName: row.qoo10_carrier_name,
+    trackingNo: row.tracking_no,
+    source: row.source,
+    sourceRef: row.source_ref,
+    status: row.status,
+    error: row.error,
+    actionState: row.action_state,
+    attempts: row.attempts ?? 0,
+    qoo10Response: row.response ?? null,
+    createdAt: row.created_at,
+    submittedAt: row.submitted_at,
+    confirmedAt: row.confirmed_at,
+  };
 }

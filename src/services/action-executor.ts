@@ -6,6 +6,7 @@ import { localReasonsNotToCancel, snapshotShowsShipped } from '../domain/money-s
 import type { Qoo10Client, CancelCause } from '../qoo10/qoo10-client';
 import { isDefiniteRefusal, isQoo10Error, Qoo10AuthError, Qoo10KeyExpiredError, Qoo10WrongStateError } from '../qoo10/errors';
 import { testDefectOn } from '../config/test-defects';
+import { classifyRowResultCode } from '../qoo10/row-result-codes';
 import type { FactsRepository } from '../persistence/facts-repository';
 import type { ActionRecord, ActionRepository } from '../persistence/action-repository';
 import type { CancelRequestRepository } from '../persistence/cancel-request-repository';
@@ -24,8 +25,10 @@ interface Failure {
   message: string;
 }
 
-/** How many times one outbox row may be sent: once, and once more only after a read showed it unapplied. */
+/** How many times one outbox row may be sent after unknown outcomes: once, and once more only after a read showed it unapplied. */
 export const MAX_SENDS_PER_ACTION = 2;
+/** How many times a row Qoo10 refused "for now" (a transient code, row-result-codes.ts) is sent in all. */
+export const MAX_TRANSIENT_SENDS = 4;
 
 /**
  * Sends committed outbox rows to Qoo10 and closes them with Qoo10's answer. A write is sent once. A call
@@ -71,6 +74,11 @@ export class ActionExecutor {
     } catch (error) {
       if (isDefiniteRefusal(error)) {
         if (error instanceof Qoo10KeyExpiredError || error instanceof Qoo10AuthError) await this.keyProblem(shop, error);
+        if (error.qoo10Code !== null && classifyRowResultCode(error.qoo10Code) === 'transient' && action.attempts < MAX_TRANSIENT_SENDS) {
+          // Refused for now (not applied): back in line for the next cycle, a bounded number of times.
+          await this.actions.returnToPending(action.id, { code: error.code, message: `${error.message} (transient; attempt ${action.attempts})` });
+          return 'unknown';
+        }
         if (error instanceof Qoo10WrongStateError) {
           // -10004: the order is no longer in a state that allows this. An earlier send may be what changed it.
           const settled = await this.settleIfApplied(shop, client, action, now, signal).catch(() => null);

@@ -2,7 +2,9 @@ import type { Logger } from '../logger';
 import type { Shop } from '../domain/types';
 import type { BulkRowResult, Qoo10Client, SendingInfoRow } from '../qoo10/qoo10-client';
 import { errorForQoo10Code, isQoo10Error, Qoo10AuthError, Qoo10KeyExpiredError, type Qoo10Error } from '../qoo10/errors';
+import { classifyRowResultCode } from '../qoo10/row-result-codes';
 import type { ActionRecord, ActionRepository } from '../persistence/action-repository';
+import type { TrackingRepository } from '../persistence/tracking-repository';
 import type { ActionExecutor } from './action-executor';
 
 /** Qoo10's limit on SetSendingInfoBulk rows per call (qoo10-api.md). */
@@ -13,16 +15,51 @@ const BULK_METHOD = 'ShippingBasic.SetSendingInfoBulk';
 
 export interface SendTally {
   succeeded: number;
-  /** Qoo10 answered and refused the row. */
+  /** Qoo10 answered and refused the row for good, or kept refusing it after every retry. */
   failed: number;
   /** No usable answer (timeout, 5xx, malformed, no row result): left 'sending' for reconcile. */
   unknown: number;
   /** Provably not applied (key refused, call-level error, shutdown before the call): back to 'pending'. Bulk only. */
   returned: number;
+  /** Row sends repeated after a transient per-row failure (a row retried twice counts 2). Bulk only. */
+  retried: number;
 }
 
-// Common codes (qoo10-api.md) concern the call, not the row: the row was not applied and may be sent again.
-const isCallLevelCode = (code: number) => code === -10000 || code <= -90000;
+/**
+ * How rows that failed for a transient reason (row-result-codes.ts) are sent again within one run:
+ * at most `maxAttempts` sends per row in all, waiting between rounds a capped, growing time with
+ * jitter (half of min(maxDelayMs, baseDelayMs · 2^(round-1)) fixed, the other half random), so a
+ * failing Qoo10 is not hammered. A row still failing after that is closed as failed (alerted), and a
+ * person can resend it (the outbox key allows a new attempt after a failure).
+ */
+export interface RowRetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  random(): number;
+}
+
+export const DEFAULT_ROW_RETRY: RowRetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 1_000,
+  maxDelayMs: 8_000,
+  sleep: (ms, signal) =>
+    new Promise<void>((done) => {
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        done();
+      }, { once: true });
+    }),
+  random: Math.random,
+};
+
+/** The wait before retry round `round` (1-based), ms. */
+export function rowRetryDelayMs(round: number, policy: Pick<RowRetryPolicy, 'baseDelayMs' | 'maxDelayMs' | 'random'>): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (round - 1));
+  return Math.round(ceiling / 2 + policy.random() * (ceiling / 2));
+}
 const isKeyError = (error: unknown): error is Qoo10AuthError | Qoo10KeyExpiredError =>
   error instanceof Qoo10AuthError || error instanceof Qoo10KeyExpiredError;
 
@@ -35,15 +72,21 @@ const isKeyError = (error: unknown): error is Qoo10AuthError | Qoo10KeyExpiredEr
  * Callers hold the shop's lock (ShopLock), as reconcile assumes no other process is mid-call.
  */
 export class BulkTrackingSender {
+  private readonly retry: RowRetryPolicy;
+
   constructor(
     private readonly actions: ActionRepository,
+    private readonly tracking: TrackingRepository,
     private readonly executor: ActionExecutor,
     private readonly logger: Logger,
     private readonly chunkSize = BULK_CHUNK_LIMIT,
-  ) {}
+    retry: Partial<RowRetryPolicy> = {},
+  ) {
+    this.retry = { ...DEFAULT_ROW_RETRY, ...retry };
+  }
 
   async sendPending(shop: Shop, client: Qoo10Client, actionIds: readonly string[], now: Date, signal?: AbortSignal): Promise<SendTally> {
-    const tally: SendTally = { succeeded: 0, failed: 0, unknown: 0, returned: 0 };
+    const tally: SendTally = { succeeded: 0, failed: 0, unknown: 0, returned: 0, retried: 0 };
     if (actionIds.length <= SINGLE_SEND_LIMIT) {
       for (const id of actionIds) {
         if (signal?.aborted) break;
@@ -54,13 +97,30 @@ export class BulkTrackingSender {
       }
       return tally;
     }
-    const claimed = await this.actions.claimManyForSending(actionIds);
-    await this.sendChunks(shop, client, chunksWithoutRepeatedOrders(claimed, Math.min(this.chunkSize, BULK_CHUNK_LIMIT)), now, tally, signal);
-    this.logger.info({ shopId: shop.id, rows: claimed.length, ...tally }, 'tracking numbers sent to Qoo10 in bulk');
+    let claimed = await this.actions.claimManyForSending(actionIds);
+    const rows = claimed.length;
+    for (let round = 1; claimed.length > 0; round += 1) {
+      const again: ActionRecord[] = [];
+      await this.sendChunks(shop, client, chunksWithoutRepeatedOrders(claimed, Math.min(this.chunkSize, BULK_CHUNK_LIMIT)), now, tally, again, signal);
+      if (again.length === 0) break;
+      const delayMs = rowRetryDelayMs(round, this.retry);
+      this.logger.warn({ shopId: shop.id, rows: again.length, round, delayMs }, 'tracking rows failed for a transient reason; sending them again');
+      await this.retry.sleep(delayMs, signal);
+      // After a shutdown the rows stay pending: the next poll cycle sends them.
+      if (signal?.aborted) {
+        tally.returned += again.length;
+        break;
+      }
+      claimed = await this.actions.claimManyForSending(again.map((a) => a.id));
+      tally.retried += claimed.length;
+    }
+    this.logger.info({ shopId: shop.id, rows, ...tally }, 'tracking numbers sent to Qoo10 in bulk');
     return tally;
   }
 
-  private async sendChunks(shop: Shop, client: Qoo10Client, chunks: ActionRecord[][], now: Date, tally: SendTally, signal?: AbortSignal): Promise<void> {
+  private async sendChunks(
+    shop: Shop, client: Qoo10Client, chunks: ActionRecord[][], now: Date, tally: SendTally, again: ActionRecord[], signal?: AbortSignal,
+  ): Promise<void> {
     for (const [i, chunk] of chunks.entries()) {
       const rest = () => chunks.slice(i).flat();
       if (signal?.aborted) {
@@ -80,28 +140,52 @@ export class BulkTrackingSender {
         tally.unknown += chunk.length;
         continue;
       }
-      await this.recordResults(shop, chunk, results, now, tally);
+      await this.recordResults(shop, chunk, results, now, tally, again);
     }
   }
 
-  private async recordResults(shop: Shop, chunk: ActionRecord[], results: BulkRowResult[], now: Date, tally: SendTally): Promise<void> {
+  private async recordResults(shop: Shop, chunk: ActionRecord[], results: BulkRowResult[], now: Date, tally: SendTally, again: ActionRecord[]): Promise<void> {
+    await this.recordApplied(shop, chunk.filter((_, j) => results[j]?.ok), now);
     for (const [j, action] of chunk.entries()) {
       const result = results[j];
       if (result?.ok) {
-        await this.executor.recordSuccess(shop, action, { resultCode: 0, resultMsg: result.message, via: BULK_METHOD }, now);
         tally.succeeded += 1;
-      } else if (!result || result.code === null) {
-        // The chunk's answer was lost, or had no row for this order: re-read before anything is resent.
+        continue;
+      }
+      if (!result || result.code === null) {
+        // The chunk's answer was lost, or had no row for this order: an unknown outcome, never a row
+        // failure. It stays 'sending' and is settled by re-reading the order: nothing is resent blind.
         tally.unknown += 1;
-      } else if (isCallLevelCode(result.code)) {
+        continue;
+      }
+      const kind = classifyRowResultCode(result.code);
+      if (kind === 'call_level') {
         await this.actions.returnToPending(action.id, { code: `qoo10_${result.code}`, message: result.message });
         tally.returned += 1;
+      } else if (kind === 'transient' && action.attempts < this.retry.maxAttempts) {
+        // Qoo10 answered this row with a refusal for now: not applied, so it may be sent again.
+        await this.actions.returnToPending(action.id, { code: `qoo10_${result.code}`, message: result.message });
+        again.push(action);
       } else {
         const error = errorForQoo10Code(result.code, result.message, BULK_METHOD, true);
-        await this.executor.recordFailure(shop, action, { code: error.code, message: error.message }, now, { ...result, via: BULK_METHOD });
+        const message = kind === 'transient' ? `${error.message} (still failing after ${action.attempts} attempts)` : error.message;
+        await this.executor.recordFailure(shop, action, { code: error.code, message }, now, { ...result, attempts: action.attempts, via: BULK_METHOD });
         tally.failed += 1;
       }
     }
+  }
+
+  /** The chunk's applied rows in one transaction; a row a cancel request waits on goes through the executor. */
+  private async recordApplied(shop: Shop, applied: ActionRecord[], now: Date): Promise<void> {
+    const response = { resultCode: 0, resultMsg: 'SUCCESS', via: BULK_METHOD };
+    const awaited = await this.tracking.keysAwaitedByRequests(shop.id, applied.map((a) => a.idempotencyKey));
+    await this.tracking.recordSubmittedChunk(
+      shop.id,
+      applied.filter((a) => !awaited.has(a.idempotencyKey)).map((a) => ({ actionId: a.id, ...sendingRowOf(a) })),
+      response,
+      now,
+    );
+    for (const action of applied.filter((a) => awaited.has(a.idempotencyKey))) await this.executor.recordSuccess(shop, action, response, now);
   }
 
   // Qoo10 refused the key before looking at any row: nothing was applied. The rows wait in the outbox

@@ -2,9 +2,8 @@
 // the same shape: candidates the TrackingService matches to orders and submits, and per-row problems;
 // and the report the service answers with. Messages never quote recipient data: they reach logs, API
 // answers and e-mails.
-import { carrierFromName, serviceFromName } from '../domain/carrier-names';
 import type { LabelFormat, ParsedLabelFile } from '../domain/label-csv';
-import { validateTrackingNumber } from '../domain/tracking-number';
+import { checkShipmentRow, type HoldReason } from '../domain/shipment-row-check';
 import type { CarrierId } from '../domain/types';
 
 /** A problem with one row: `line` for a file (header = 1), `index` for an API array (0-based). */
@@ -41,10 +40,34 @@ export interface ShipmentInput {
   shopId?: string;
 }
 
+/** A row held for a person (never submitted as it is), before it is stored. */
+export interface HeldCandidate {
+  at: RowPosition;
+  sourceRef: string;
+  orderNo: string;
+  carrier: string;
+  service: string;
+  trackingNo: string;
+  reasons: HoldReason[];
+}
+
 export interface Intake {
   candidates: ShipmentCandidate[];
+  held: HeldCandidate[];
   errors: RowProblem[];
   warnings: RowProblem[];
+}
+
+/** A held row as the report shows it: where it was, its id for correcting it, and why it is held. */
+export interface HeldShipmentItem {
+  line?: number;
+  index?: number;
+  /** The held row's id: `tracking correct <id>`, POST /api/shipments/held/<id>. */
+  id: string;
+  orderNo: string;
+  carrier: string;
+  trackingNo: string;
+  reasons: HoldReason[];
 }
 
 /**
@@ -80,6 +103,8 @@ export interface TrackingReport {
   counts: {
     rows: number;
     accepted: number;
+    /** Rows held for a person to confirm or correct (junk carrier or number): nothing was sent. */
+    held: number;
     refused: number;
     orderLines: number;
     submitted: number;
@@ -89,6 +114,7 @@ export interface TrackingReport {
     alreadyKnown: number;
   };
   accepted: AcceptedShipment[];
+  held: HeldShipmentItem[];
   errors: RowProblem[];
   warnings: RowProblem[];
   /** Something about the whole run a person should know (e.g. Qoo10 could not be reached). */
@@ -125,38 +151,36 @@ export function intakeFromLabelFile(parsed: ParsedLabelFile, fileName: string): 
     });
   }
   const warnings = parsed.warnings.filter((w) => !unmatched.has(w.line)).map(({ line, code, message }) => ({ line, code, message }));
-  return { candidates, errors: errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), warnings };
+  const held = parsed.held.map(({ line, reasons, ...values }) => ({ at: { line }, sourceRef: `${fileName}:${line}`, ...values, reasons }));
+  return { candidates, held, errors: errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), warnings };
 }
 
-/** One API or dashboard shipment: the carrier read from free text, the number checked for it. */
-export function intakeFromShipment(input: ShipmentInput, index: number, source: 'api' | 'manual'): Intake {
+/**
+ * One API or dashboard shipment: the carrier read from free text, the number checked for it; junk is
+ * held. `carrierConfirmed`: a person confirmed an unrecognised carrier name (submitting a held row).
+ */
+export function intakeFromShipment(input: ShipmentInput, index: number, source: 'api' | 'manual', carrierConfirmed = false): Intake {
   const at = { index };
-  const warnings: RowProblem[] = [];
-  const carrierText = input.carrier.trim();
-  const recognised = carrierFromName(carrierText);
-  if (recognised === null) {
-    warnings.push({ index, code: 'unknown_carrier', message: `Carrier "${carrierText}" is not recognised; it is sent to Qoo10 as written.` });
+  const sourceRef = `${source}[${index}]`;
+  const values = { orderNo: input.orderNo, carrier: input.carrier, service: input.service ?? '', trackingNo: input.trackingNo };
+  const check = checkShipmentRow(values, { carrierConfirmed });
+  if (check.held) {
+    const trimmed = { orderNo: values.orderNo.trim(), carrier: values.carrier.trim(), service: values.service.trim(), trackingNo: values.trackingNo.trim() };
+    return { candidates: [], held: [{ at, sourceRef, ...trimmed, reasons: check.reasons }], errors: [], warnings: [] };
   }
-  const carrier: CarrierId = recognised ?? 'other';
-  const service = carrier === 'other' ? carrierText : serviceOf(carrier, carrierText, input.service);
-
-  const check = validateTrackingNumber(carrier, input.trackingNo);
-  const problems = check.problems.map((p) => ({ index, code: p.code, message: p.message }));
-  if (!check.ok) return { candidates: [], errors: problems, warnings };
   return {
     candidates: [
-      { at, sourceRef: `${source}[${index}]`, reference: input.orderNo.trim(), carrier, service, trackingNo: check.normalized },
+      { at, sourceRef, reference: input.orderNo.normalize('NFKC').trim(), carrier: check.carrier, service: check.service, trackingNo: check.trackingNo },
     ],
+    held: [],
     errors: [],
-    warnings: [...warnings, ...problems],
+    warnings: check.warnings.map((p) => ({ index, code: p.code, message: p.message })),
   };
 }
 
-// The service can come from its own field or from the carrier text itself ("ネコポス", "ゆうパケット").
-function serviceOf(carrier: CarrierId, carrierText: string, serviceText: string | undefined): string | null {
-  const given = serviceText?.trim();
-  if (given) return serviceFromName(carrier, given) ?? given;
-  return serviceFromName(carrier, carrierText);
+/** A value quoted for a terminal: control and invisible characters shown as \u escapes, never sent raw. */
+export function visibleText(value: string): string {
+  return JSON.stringify(value).replace(/[\p{Cc}\p{Cf}]/gu, (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
 
 /** The report as lines for a terminal (the CLI's `import-tracking` without --json). */
@@ -164,7 +188,7 @@ export function describeTrackingReport(report: TrackingReport): string {
   const { counts } = report;
   const lines = [
     `format: ${report.format ?? 'n/a'}${report.encoding ? ` (${report.encoding})` : ''}`,
-    `rows: ${counts.rows}, accepted: ${counts.accepted}, refused: ${counts.refused}, order lines: ${counts.orderLines}`,
+    `rows: ${counts.rows}, accepted: ${counts.accepted}, held: ${counts.held}, refused: ${counts.refused}, order lines: ${counts.orderLines}`,
     `Qoo10: ${counts.submitted} submitted, ${counts.rejected} rejected, ${counts.unknown} outcome unknown (reconciled on the next poll), ` +
       `${counts.waiting} waiting, ${counts.alreadyKnown} already submitted before`,
   ];
@@ -172,6 +196,11 @@ export function describeTrackingReport(report: TrackingReport): string {
   for (const row of report.accepted.filter((r) => r.outcome === 'rejected')) {
     lines.push(`  rejected ${where(row)}: ${row.trackingNo} → ${row.orderNos.join(', ')}: ${row.error ?? ''}`);
   }
+  for (const row of report.held) {
+    const why = row.reasons.map((r) => `${r.code} (${r.field})`).join(', ');
+    lines.push(`  held ${where(row)} as #${row.id}: ${visibleText(row.trackingNo)} for ${visibleText(row.orderNo)}: ${why}`);
+  }
+  if (report.held.length > 0) lines.push('  held rows are not sent: see "cancel-guard tracking held", correct or confirm, then "tracking submit <id>"');
   for (const error of report.errors) lines.push(`  error ${where(error)} [${error.code}]: ${error.message}`);
   for (const warning of report.warnings) lines.push(`  warning ${where(warning)} [${warning.code}]: ${warning.message}`);
   if (report.notice) lines.push(`note: ${report.notice}`);
@@ -188,6 +217,7 @@ export function mergeReports(reports: TrackingReport[], extraErrors: RowProblem[
   const counts = {
     rows: sum('rows') + extraErrors.length,
     accepted: sum('accepted'),
+    held: sum('held'),
     refused: sum('refused') + extraErrors.length,
     orderLines: sum('orderLines'),
     submitted: sum('submitted'),
@@ -202,6 +232,7 @@ export function mergeReports(reports: TrackingReport[], extraErrors: RowProblem[
     encoding: null,
     counts,
     accepted: reports.flatMap((r) => r.accepted).sort((a, b) => (a.index ?? 0) - (b.index ?? 0)),
+    held: reports.flatMap((r) => r.held).sort((a, b) => (a.index ?? 0) - (b.index ?? 0)),
     errors: sortProblems([...reports.flatMap((r) => r.errors), ...extraErrors]),
     warnings: sortProblems(reports.flatMap((r) => r.warnings)),
     notice: reports.map((r) => r.notice).find((n) => n !== null) ?? null,

@@ -9,6 +9,7 @@ import { sendTrackingKey, type ActionRecord, type ActionRepository, type NewActi
 import type { ShopRepository } from '../persistence/shop-repository';
 import type { ShopLock } from '../persistence/shop-lock';
 import type { NewTrackingNumber, TrackingRepository, TrackingSource, TrackingStatus, TrackingSubmission } from '../persistence/tracking-repository';
+import type { HeldShipmentRepository } from '../persistence/held-shipment-repository';
 import type { AlertService } from './alert-service';
 import type { BulkTrackingSender } from './bulk-tracking-sender';
 import type { Qoo10ClientProvider } from './qoo10-clients';
@@ -19,6 +20,7 @@ import {
   mergeReports,
   sortProblems,
   type AcceptedShipment,
+  type HeldShipmentItem,
   type Intake,
   type RowPosition,
   type RowProblem,
@@ -41,6 +43,19 @@ export class LabelFileRefusedError extends AppError {
   constructor(parserCode: string, message: string, details: RowProblem[]) {
     super(parserCode === 'unknown_format' ? 'unknown_label_format' : `label_${parserCode}`, 400, message, details);
   }
+}
+
+/** How a person's own submission differs from an intake's (submitting a held row, resending a rejected number). */
+export interface SubmitOptions {
+  /** The person confirmed an unrecognised carrier name as the one to send. */
+  carrierConfirmed?: boolean;
+  /**
+   * A number Qoo10 definitely rejected before may be sent again: its failed outbox row is kept under an
+   * archived key and a new attempt is queued. Without it a re-run of the same file never resends it.
+   */
+  reopenRejected?: boolean;
+  /** Stored as the number's source_ref instead of `manual[0]` (e.g. `held#12 (file.csv:5)`). */
+  sourceRef?: string;
 }
 
 interface PlannedShipment {
@@ -74,6 +89,7 @@ export class TrackingService {
     private readonly shops: ShopRepository,
     private readonly shopLock: ShopLock,
     private readonly tracking: TrackingRepository,
+    private readonly heldRows: HeldShipmentRepository,
     private readonly actions: ActionRepository,
     private readonly sender: BulkTrackingSender,
     private readonly alerts: AlertService,
@@ -95,13 +111,13 @@ export class TrackingService {
       throw new LabelFileRefusedError(problem.code, problem.message, parsed.errors);
     }
     const intake = intakeFromLabelFile(parsed, input.fileName);
-    const rows = new Set([...parsed.rows.map((r) => r.line), ...parsed.errors.filter((e) => e.line > 1).map((e) => e.line)]).size;
+    const rows = new Set([...parsed.rows.map((r) => r.line), ...parsed.held.map((r) => r.line), ...parsed.errors.filter((e) => e.line > 1).map((e) => e.line)]).size;
     const report = await this.acceptAndSend(shop, intake, 'csv', rows, signal);
     return { ...report, format: parsed.format, encoding: parsed.encoding };
   }
 
   /** Shipments from the JSON API (source 'api') or the dashboard ('manual'); each may name its shop. */
-  async submitShipments(items: readonly ShipmentInput[], source: 'api' | 'manual', signal?: AbortSignal): Promise<TrackingReport> {
+  async submitShipments(items: readonly ShipmentInput[], source: 'api' | 'manual', signal?: AbortSignal, options: SubmitOptions = {}): Promise<TrackingReport> {
     const byShop = new Map<string, { shop: Shop; intake: Intake; rows: number }>();
     const errors: RowProblem[] = [];
     for (const [index, item] of items.entries()) {
@@ -113,16 +129,18 @@ export class TrackingService {
         errors.push({ index, code: error.code === 'not_found' ? 'unknown_shop' : error.code, message: error.message });
         continue;
       }
-      const group = byShop.get(shop.id) ?? { shop, intake: { candidates: [], errors: [], warnings: [] }, rows: 0 };
-      const intake = intakeFromShipment(item, index, source);
+      const group = byShop.get(shop.id) ?? { shop, intake: { candidates: [], held: [], errors: [], warnings: [] }, rows: 0 };
+      const intake = intakeFromShipment(item, index, source, options.carrierConfirmed);
+      if (options.sourceRef !== undefined) for (const c of intake.candidates) c.sourceRef = options.sourceRef;
       group.intake.candidates.push(...intake.candidates);
+      group.intake.held.push(...intake.held);
       group.intake.errors.push(...intake.errors);
       group.intake.warnings.push(...intake.warnings);
       group.rows += 1;
       byShop.set(shop.id, group);
     }
     const reports = [];
-    for (const group of byShop.values()) reports.push(await this.acceptAndSend(group.shop, group.intake, source, group.rows, signal));
+    for (const group of byShop.values()) reports.push(await this.acceptAndSend(group.shop, group.intake, source, group.rows, signal, options.reopenRejected));
     const merged = mergeReports(reports, errors);
     return byShop.size === 1 ? { ...merged, shopId: [...byShop.keys()][0]! } : merged;
   }
@@ -167,14 +185,18 @@ export class TrackingService {
     return raised;
   }
 
-  private async acceptAndSend(shop: Shop, intake: Intake, source: TrackingSource, rows: number, signal?: AbortSignal): Promise<TrackingReport> {
+  private async acceptAndSend(
+    shop: Shop, intake: Intake, source: TrackingSource, rows: number, signal?: AbortSignal, reopenRejected = false,
+  ): Promise<TrackingReport> {
     const now = this.now();
     const errors = [...intake.errors];
     const warnings = [...intake.warnings];
+    const held = await this.hold(shop, intake, source);
     const planned = await this.plan(shop, intake.candidates, errors, warnings);
     const allKeys = planned.flatMap((p) => p.keys);
-    const known = new Set((await this.actions.findByKeys(allKeys)).map((a) => a.idempotencyKey));
-    const queued = await this.store(shop, planned, source);
+    const before = await this.actions.findByKeys(allKeys);
+    const known = new Set(before.filter((a) => !(reopenRejected && a.state === 'failed')).map((a) => a.idempotencyKey));
+    const queued = await this.store(shop, planned, source, reopenRejected);
 
     const pending = queued.filter((a) => a.state === 'pending').map((a) => a.id);
     const notice = pending.length > 0 ? await this.sendUnderShopLock(shop, pending, now, signal) : null;
@@ -189,6 +211,7 @@ export class TrackingService {
       counts: {
         rows,
         accepted: accepted.length,
+        held: held.length,
         refused: refused.size,
         orderLines: allKeys.length,
         submitted: accepted.filter((a) => a.outcome === 'submitted').length,
@@ -198,6 +221,7 @@ export class TrackingService {
         alreadyKnown: accepted.filter((a) => a.alreadyKnown).length,
       },
       accepted,
+      held,
       errors: sortProblems(errors),
       warnings: sortProblems(warnings),
       notice,
@@ -219,6 +243,35 @@ export class TrackingService {
       this.logger.error({ shopId: shop.id, err: error instanceof Error ? error.message : String(error) }, 'tracking send failed; queued for the next poll');
       return 'Qoo10 could not be reached; the numbers are stored and go out with the next poll cycle.';
     }
+  }
+
+  /** Stores the intake's held rows (never sent as they are) and reports them with their ids. */
+  private async hold(shop: Shop, intake: Intake, source: TrackingSource): Promise<HeldShipmentItem[]> {
+    if (intake.held.length === 0) return [];
+    const heldSource = source === 'qoo10' ? 'manual' : source;
+    const ids = await this.heldRows.holdRows(
+      shop.id,
+      intake.held.map((h) => ({ source: heldSource, sourceRef: h.sourceRef, orderNo: h.orderNo, carrier: h.carrier, service: h.service, trackingNo: h.trackingNo, reasons: h.reasons })),
+    );
+    this.logger.info({ shopId: shop.id, held: ids.length }, 'tracking rows held for a person to confirm');
+    // Rows from a WMS arrive with nobody watching: say so once per shop and JST day.
+    const now = this.now();
+    await this.alerts.raise({
+      shopId: shop.id,
+      kind: 'tracking_held',
+      dedupeKey: `tracking_held:${shop.id}:${jstDateOf(now)}`,
+      severity: 'warning',
+      subject: `【確認依頼】追跡番号の行を${ids.length}件保留しました（${shop.name}）`,
+      body: [
+        `${shop.name} に届いた追跡番号のうち ${ids.length} 件は、配送会社名が読み取れない、文字化けしている、`,
+        '数式のような値で始まる、または番号の桁数やチェックディジットが合わないため、Qoo10へ送らずに保留しました。',
+        '保留した行は購入者には届いていません。内容を確認し、修正または確認のうえ送信してください。',
+        '確認先: cancel-guard tracking held（コマンド）または GET /api/shipments/held',
+        `最初の保留: ${intake.held[0]!.sourceRef}（${formatJst(now)} 日本時間）。同じ日の以降の保留はこの通知にまとめています。`,
+      ].join('\n'),
+      payload: { heldIds: ids.slice(0, 50), count: ids.length, firstSourceRef: intake.held[0]!.sourceRef },
+    });
+    return intake.held.map((h, i) => ({ ...h.at, id: ids[i]!, orderNo: h.orderNo, carrier: h.carrier, trackingNo: h.trackingNo, reasons: h.reasons }));
   }
 
   /** Matches candidates to carts and refuses the ones that cannot be sent, each with its reason. */
@@ -269,7 +322,7 @@ export class TrackingService {
   }
 
   /** Queues one outbox row per cart line and stores the numbers, in one transaction. */
-  private async store(shop: Shop, planned: readonly PlannedShipment[], source: TrackingSource): Promise<ActionRecord[]> {
+  private async store(shop: Shop, planned: readonly PlannedShipment[], source: TrackingSource, reopenRejected: boolean): Promise<ActionRecord[]> {
     const newActions: NewAction[] = planned.flatMap((p) =>
       p.orderNos.map((orderNo, i) => ({
         shopId: shop.id,
@@ -282,7 +335,7 @@ export class TrackingService {
       })),
     );
     return this.dataSource.transaction(async (em) => {
-      const queued = await this.actions.enqueueMany(em, newActions);
+      const queued = await this.actions.enqueueMany(em, newActions, { reopenFailed: reopenRejected });
       const byKey = new Map(queued.map((a) => [a.idempotencyKey, a]));
       const numbers: NewTrackingNumber[] = planned.flatMap((p) =>
         p.orderNos.map((orderNo, i) => {

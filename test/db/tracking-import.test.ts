@@ -64,21 +64,20 @@ describe('importing a B2クラウド export (Shift_JIS)', () => {
   test('reports every refused row on its line with the reason, the unknown order and the reused number included', () => {
     assert.deepEqual(at(first.errors), [
       [5, 'duplicate_tracking'],
-      [6, 'check_digit_mismatch'],
       [7, 'missing_tracking'],
       [8, 'too_few_fields'],
       [10, 'duplicate_tracking'],
       [11, 'no_reference'],
       [13, 'unknown_order'],
-      [14, 'check_digit_mismatch'],
     ]);
+    assert.deepEqual(first.held.map((h) => [h.line, h.reasons.map((r) => r.code)]), [[6, ['check_digit_mismatch']], [14, ['check_digit_mismatch']]]);
     assert.match(first.errors[0]!.message, /already registered for order 1043000099/);
     assert.match(first.errors.find((e) => e.line === 13)!.message, /"1043000009"/);
     assert.match(first.errors.find((e) => e.line === 11)!.message, /management number/);
     assert.deepEqual(at(first.warnings), [[12, 'unknown_service_code']]);
     assert.deepEqual(
-      { rows: first.counts.rows, accepted: first.counts.accepted, refused: first.counts.refused, orderLines: first.counts.orderLines },
-      { rows: 11, accepted: 3, refused: 8, orderLines: 4 },
+      { rows: first.counts.rows, accepted: first.counts.accepted, held: first.counts.held, refused: first.counts.refused, orderLines: first.counts.orderLines },
+      { rows: 11, accepted: 3, held: 2, refused: 6, orderLines: 4 },
     );
   });
 
@@ -147,10 +146,9 @@ describe('importing an e飛伝Ⅱ export (Shift_JIS) with a cart number and a ca
   });
 
   test('reports the parser\'s refusals and the unknown order by line', () => {
+    assert.deepEqual(report.held.map((h) => h.line), [4, 6]);
     assert.deepEqual(at(report.errors), [
-      [4, 'check_digit_mismatch'],
       [5, 'missing_tracking'],
-      [6, 'wrong_length'],
       [7, 'too_few_fields'],
       [9, 'duplicate_tracking'],
       [10, 'unknown_order'],
@@ -191,7 +189,8 @@ describe('importing a ゆうプリR export (Shift_JIS) where Qoo10 refuses one o
     assert.match(rejected[0]!.error ?? '', /qoo10_wrong_state/);
     assert.equal((rejected[0]!.qoo10Response as { code: number }).code, -10004);
     const alerts = await t.alertsRepository.recentAlerts(10, t.shop.id);
-    assert.deepEqual(alerts.map((a) => [a.kind, a.payload.orderNo]), [['action_refused', '1043300004']]);
+    assert.deepEqual(alerts.filter((a) => a.kind !== 'tracking_held').map((a) => [a.kind, a.payload.orderNo]), [['action_refused', '1043300004']]);
+    assert.deepEqual(alerts.filter((a) => a.kind === 'tracking_held').map((a) => a.payload.count), [2], 'the two junk rows are held, once');
   });
 });
 

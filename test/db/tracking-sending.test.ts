@@ -71,7 +71,7 @@ describe('numbers from the API and the dashboard', () => {
     assert.deepEqual(row, { source: 'manual', source_ref: 'manual[0]' });
   });
 
-  test('in an array, a bad check digit is refused by index while the good items go through, cart lines included', async () => {
+  test('in an array, a bad check digit and an unknown carrier are held by index while the good items go through, cart lines included', async () => {
     qoo10.calls.length = 0;
     const report = await t.service.submitShipments(
       [
@@ -81,13 +81,12 @@ describe('numbers from the API and the dashboard', () => {
       ],
       'api',
     );
-    assert.deepEqual(report.errors.map((e) => [e.index, e.code]), [[1, 'check_digit_mismatch']]);
-    assert.deepEqual(report.warnings.map((w) => [w.index, w.code]), [[2, 'unknown_carrier']]);
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(report.held.map((h) => [h.index, h.reasons.map((r) => r.code)]), [[1, ['check_digit_mismatch']], [2, ['unknown_carrier']]]);
     assert.deepEqual(report.accepted.map((a) => [a.index, a.orderNos, a.qoo10CarrierName, a.outcome]), [
       [0, ['3000000002', '3000000003'], 'ヤマト宅急便', 'submitted'],
-      [2, ['3000000004'], 'XYZ Express', 'submitted'],
     ]);
-    assert.deepEqual(qoo10.calls, [{ method: 'single', rows: 1 }, { method: 'single', rows: 1 }, { method: 'single', rows: 1 }]);
+    assert.deepEqual(qoo10.calls, [{ method: 'single', rows: 1 }, { method: 'single', rows: 1 }]);
   });
 
   test('the same number for an order outside its cart is refused, whoever sends it', async () => {
@@ -245,6 +244,47 @@ describe('a refusal and an import of the same number', () => {
     // Qoo10 shows the request ended; else a refuse_in_qsm task), never recorded as refused on our say-so.
     const [request] = await t.db.dataSource.query('SELECT status, outcome FROM cancel_requests');
     assert.deepEqual(request, { status: 'acting', outcome: null });
+  });
+
+  test('a bulk import recorded chunk by chunk still settles a refusal waiting on one of its rows', async () => {
+    const shopId = t.shop.id;
+    const orderNos = ['6000000011', '6000000012', '6000000013', '6000000014', '6000000015'];
+    await storeOrders(t, orderNos.map((orderNo) => ({ orderNo })));
+    for (const orderNo of orderNos) qoo10.addOrder(orderNo);
+    const trackingNo = yamatoNumber(6_000_011);
+    const key = sendTrackingKey(shopId, '6000000011', trackingNo);
+    await t.db.dataSource.transaction(async (em) => {
+      const [request] = await em.query(
+        `INSERT INTO cancel_requests (shop_id, order_no, pack_no, requested_at, status) VALUES ($1, '6000000011', '6000000011', now(), 'acting') RETURNING id`,
+        [shopId],
+      );
+      const [decision] = await em.query(
+        `INSERT INTO decisions (request_id, kind, code, reason, trail, decided_by, action_keys)
+         VALUES ($1, 'refuse', 'shipped_with_tracking', 'shipped', '[]'::jsonb, 'auto', $2) RETURNING id`,
+        [request.id, [key]],
+      );
+      await em.query('UPDATE cancel_requests SET current_decision_id = $2 WHERE id = $1', [request.id, decision.id]);
+    });
+    qoo10.calls.length = 0;
+    const report = await t.service.submitShipments(
+      orderNos.map((orderNo, i) => ({ orderNo, carrier: 'ヤマト', trackingNo: i === 0 ? trackingNo : yamatoNumber(6_000_011 + i) })),
+      'api',
+    );
+    assert.deepEqual(qoo10.calls, [{ method: 'bulk', rows: 5 }]);
+    assert.ok(report.accepted.every((a) => a.outcome === 'submitted'));
+    // Every row of the refusal succeeded: it now waits for the follow-up's re-read of the order.
+    const [request] = await t.db.dataSource.query("SELECT status, outcome FROM cancel_requests WHERE order_no = '6000000011'");
+    assert.deepEqual(request, { status: 'acting', outcome: null });
+    const [{ n }] = await t.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM actions WHERE idempotency_key = $1 AND state = 'succeeded'`, [key],
+    );
+    assert.equal(n, 1, 'the refusal\'s row is settled by the bulk import');
+    const orders: Array<{ shipping_status: number; tracking_no: string }> = await t.db.dataSource.query(
+      'SELECT shipping_status, tracking_no FROM orders WHERE order_no = ANY($1) ORDER BY order_no', [orderNos],
+    );
+    assert.deepEqual(orders.map((o) => [o.shipping_status, o.tracking_no]), orderNos.map((_, i) => [4, i === 0 ? trackingNo : yamatoNumber(6_000_011 + i)]));
+    const states: Array<{ state: string }> = await t.db.dataSource.query("SELECT DISTINCT state FROM actions WHERE order_no = ANY($1)", [orderNos]);
+    assert.deepEqual(states, [{ state: 'succeeded' }]);
   });
 });
 

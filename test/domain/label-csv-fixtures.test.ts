@@ -17,6 +17,7 @@ function parseFixture(name: string): ParsedLabelFile {
 }
 
 const at = (problems: ParsedLabelFile['errors']) => problems.map((p) => [p.line, p.code]);
+const heldAt = (file: ParsedLabelFile) => file.held.map((h) => [h.line, h.reasons.map((r) => r.code).join(',')]);
 const rowSummary = (file: ParsedLabelFile) => file.rows.map((r) => [r.line, r.reference, r.trackingNo, r.service]);
 
 describe('B2クラウド export (Shift_JIS, CRLF)', () => {
@@ -39,15 +40,17 @@ describe('B2クラウド export (Shift_JIS, CRLF)', () => {
     assert.ok(file.rows.every((r) => r.carrier === 'yamato'));
   });
 
-  test('rejects typos, empty and cut-off rows and a number reused for another order', () => {
-    assert.deepEqual(at(file.errors), [
+  test('holds typos for a person, rejects empty and cut-off rows and a number reused for another order', () => {
+    assert.deepEqual(heldAt(file), [
       [6, 'check_digit_mismatch'],
+      [14, 'check_digit_mismatch'],
+    ]);
+    assert.deepEqual(at(file.errors), [
       [7, 'missing_tracking'],
       [8, 'too_few_fields'],
       [10, 'duplicate_tracking'],
-      [14, 'check_digit_mismatch'],
     ]);
-    assert.match(file.errors[3].message, /line 5/);
+    assert.match(file.errors[2].message, /line 5/);
   });
 
   test('warns about a row without management number and an unknown 送り状種別', () => {
@@ -81,11 +84,13 @@ describe('e飛伝Ⅱ export (Shift_JIS, № spelling)', () => {
     assert.equal(file.rows[1].recipient?.name, '株式会社サンプル, 物流部');
   });
 
-  test('reports each bad row on its line', () => {
-    assert.deepEqual(at(file.errors), [
+  test('reports each bad row on its line; typos are held', () => {
+    assert.deepEqual(heldAt(file), [
       [4, 'check_digit_mismatch'],
-      [5, 'missing_tracking'],
       [6, 'wrong_length'],
+    ]);
+    assert.deepEqual(at(file.errors), [
+      [5, 'missing_tracking'],
       [7, 'too_few_fields'],
       [9, 'duplicate_tracking'],
     ]);
@@ -107,9 +112,11 @@ describe('e飛伝Ⅲ export (UTF-8 with BOM, quoted CRLF newlines)', () => {
       [3, '1043200002', '555123400123', null],
       [11, '1043200011', '555123400230', null],
     ]);
-    assert.deepEqual(at(file.errors), [
+    assert.deepEqual(heldAt(file), [
       [6, 'check_digit_mismatch'],
       [7, 'not_digits'],
+    ]);
+    assert.deepEqual(at(file.errors), [
       [8, 'too_few_fields'],
       [9, 'duplicate_tracking'],
     ]);
@@ -139,10 +146,12 @@ describe('ゆうプリR shipping history (Shift_JIS)', () => {
     ]);
   });
 
-  test('rejects a bad EMS check digit, wrong length, empty and cut-off rows and a reused number', () => {
-    assert.deepEqual(at(file.errors), [
+  test('holds a bad EMS check digit and a wrong length, rejects empty and cut-off rows and a reused number', () => {
+    assert.deepEqual(heldAt(file), [
       [6, 'check_digit_mismatch'],
       [7, 'wrong_length'],
+    ]);
+    assert.deepEqual(at(file.errors), [
       [8, 'missing_tracking'],
       [9, 'too_few_fields'],
       [11, 'duplicate_tracking'],
@@ -168,8 +177,8 @@ describe('クリックポスト list (UTF-8, LF, no management number)', () => {
   });
 
   test('reports bad rows and treats the repeated row as the same parcel', () => {
+    assert.deepEqual(heldAt(file), [[5, 'wrong_length']]);
     assert.deepEqual(at(file.errors), [
-      [5, 'wrong_length'],
       [6, 'missing_tracking'],
       [7, 'too_few_fields'],
     ]);
@@ -184,7 +193,7 @@ describe('generic CSV (order_no,carrier,tracking_no,service)', () => {
     assert.equal(file.format, 'generic');
   });
 
-  test('reads the carrier of each row from free text', () => {
+  test('reads the carrier of each row from free text and holds a carrier it does not recognise', () => {
     assert.deepEqual(
       file.rows.map((r) => [r.line, r.reference, r.carrier, r.service, r.trackingNo]),
       [
@@ -194,18 +203,20 @@ describe('generic CSV (order_no,carrier,tracking_no,service)', () => {
         [5, '1043400004', 'japanpost', 'ゆうパケット', '365012345670'],
         [6, '1043400005', 'other', '福山通運', '1234-5678-90'],
         [7, '1043400006', 'japanpost', null, 'EE202611221JP'],
-        [8, '1043400007', 'other', 'XYZ Express', 'XYZ0001'],
         [11, '1043400010', 'yamato', null, '432109876505'],
       ],
     );
-    assert.deepEqual(at(file.warnings), [[8, 'unknown_carrier']]);
+    assert.deepEqual(at(file.warnings), []);
+    assert.deepEqual(file.held.map((h) => [h.line, h.carrier, h.trackingNo, h.reasons.map((r) => [r.code, r.field, r.confirmable])]), [
+      [8, 'XYZ Express', 'XYZ0001', [['unknown_carrier', 'carrier', true]]],
+      [12, 'ヤマト運輸', '432109876834', [['check_digit_mismatch', 'trackingNo', false]]],
+    ]);
   });
 
   test('rejects rows without carrier or order number, typos, reuse and cut-off rows', () => {
     assert.deepEqual(at(file.errors), [
       [9, 'missing_carrier'],
       [10, 'missing_reference'],
-      [12, 'check_digit_mismatch'],
       [13, 'duplicate_tracking'],
       [15, 'too_few_fields'],
     ]);
@@ -217,11 +228,74 @@ describe('buyer data in messages', () => {
     const names = ['yamato-b2.sjis.csv', 'sagawa-ehiden2.sjis.csv', 'sagawa-ehiden3.utf8bom.csv', 'japanpost-yupri.sjis.csv', 'clickpost.utf8.csv', 'generic.utf8.csv'];
     const messages = names.flatMap((name) => {
       const file = parseFixture(name);
-      return [...file.errors, ...file.warnings].map((p) => p.message);
+      return [...file.errors, ...file.warnings, ...file.held.flatMap((h) => h.reasons)].map((p) => p.message);
     });
     assert.ok(messages.length > 20);
     for (const message of messages) {
       assert.doesNotMatch(message, /山田|佐藤|鈴木|高橋|田中|サンプル|東京都|大阪府|0000-000|03-0000|090-/, message);
     }
+  });
+});
+
+describe('junk rows are held for a person, never accepted (junk.utf8.csv)', () => {
+  const file = parseFixture('junk.utf8.csv');
+  const reasonsAt = (f: ParsedLabelFile) => f.held.map((h) => [h.line, h.reasons.map((r) => `${r.code}:${r.field}`).join(',')]);
+
+  test('holds formula text, control and invisible characters, mojibake, an unknown carrier and U+FFFD by line', () => {
+    assert.deepEqual(reasonsAt(file), [
+      [3, 'formula_text:carrier'],
+      [4, 'formula_text:trackingNo'],
+      [5, 'formula_text:orderNo'],
+      [6, 'formula_text:trackingNo'],
+      [7, 'control_characters:carrier'],
+      [8, 'control_characters:trackingNo'],
+      [9, 'garbled_text:carrier'],
+      [10, 'unknown_carrier:carrier'],
+      [13, 'garbled_text:trackingNo'],
+    ]);
+    assert.deepEqual(file.errors, []);
+  });
+
+  test('only an unknown carrier can be confirmed as it is; everything else must be corrected', () => {
+    assert.deepEqual(file.held.filter((h) => h.reasons.every((r) => r.confirmable)).map((h) => h.line), [10]);
+  });
+
+  test('normalises full-width digits and half-width katakana and accepts those rows (not held)', () => {
+    assert.deepEqual(rowSummary(file), [
+      [2, '1043500001', '432109876111', null],
+      [11, '1043500010', '432109877006', null],
+      [12, '1043500011', '182700457004', null],
+    ]);
+    assert.deepEqual(file.rows.map((r) => r.carrier), ['yamato', 'yamato', 'sagawa']);
+  });
+});
+
+describe('Shift_JIS with invalid bytes (junk-invalid-bytes.sjis.csv)', () => {
+  const file = parseFixture('junk-invalid-bytes.sjis.csv');
+
+  test('holds the rows whose carrier or number holds an undecodable byte, and reads the others', () => {
+    assert.equal(file.encoding, 'cp932');
+    assert.deepEqual(file.held.map((h) => [h.line, h.reasons.map((r) => `${r.code}:${r.field}`)]), [
+      [3, ['garbled_text:carrier']],
+      [4, ['garbled_text:trackingNo']],
+    ]);
+    assert.deepEqual(file.rows.map((r) => [r.line, r.carrier, r.trackingNo]), [
+      [2, 'yamato', '432109877220'],
+      [5, 'sagawa', '182700457225'],
+    ]);
+  });
+});
+
+describe('a UTF-8 header over Shift_JIS rows (junk-utf8-header-sjis-rows.csv)', () => {
+  const file = parseFixture('junk-utf8-header-sjis-rows.csv');
+
+  test('reads the header, decodes each row in its own encoding, and holds the rows for confirmation', () => {
+    assert.equal(file.format, 'yamato-b2');
+    assert.equal(file.encoding, 'mixed');
+    assert.deepEqual(file.rows, []);
+    assert.deepEqual(file.held.map((h) => [h.line, h.orderNo, h.carrier, h.service, h.trackingNo, h.reasons.map((r) => [r.code, r.confirmable])]), [
+      [2, '1043700001', 'yamato', '宅急便', '432109877441', [['mixed_encoding', true]]],
+      [3, '1043700002', 'yamato', 'ネコポス', '432109877555', [['mixed_encoding', true]]],
+    ]);
   });
 });

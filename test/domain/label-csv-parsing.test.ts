@@ -109,7 +109,9 @@ describe('CSV shape', () => {
     const file = parseLabelCsv(
       utf8([header, `1,"ヤマト\r\n運輸",${withCheck('43210987650')}`, '', `2,"佐川\n急便",${withCheck('18270045612')}`, `3,ヤマト,${withCheck('43210987661')}`]),
     );
-    assert.deepEqual(file.rows.map((r) => r.line), [2, 5, 7]);
+    // A newline inside a carrier name is a control character: those rows are held, on their first line.
+    assert.deepEqual(file.held.map((r) => [r.line, r.reasons.map((reason) => reason.code)]), [[2, ['control_characters']], [5, ['control_characters']]]);
+    assert.deepEqual(file.rows.map((r) => r.line), [7]);
   });
 
   test('accepts LF and lone-CR line endings', () => {
@@ -144,9 +146,13 @@ describe('CSV shape', () => {
     assert.deepEqual(file.rows.map((r) => r.reference), ['1', '2']);
   });
 
-  test('rejects numbers Excel turned into scientific notation', () => {
+  test('holds numbers Excel turned into scientific notation', () => {
     const file = parseLabelCsv(utf8([header, '1,ヤマト,4.32109E+11', `1.04E+09,ヤマト,${withCheck('43210987661')}`]));
-    assert.deepEqual(codesAt(file.errors), [[2, 'excel_scientific_notation'], [3, 'excel_scientific_notation']]);
+    assert.deepEqual(file.held.map((h) => [h.line, h.reasons.map((r) => `${r.code}:${r.field}`)]), [
+      [2, ['excel_scientific_notation:trackingNo']],
+      [3, ['excel_scientific_notation:orderNo']],
+    ]);
+    assert.deepEqual(file.rows, []);
   });
 
   test('reads a 5,000-row file completely and finds a duplicate at its end', () => {

@@ -16,8 +16,10 @@ import { TrackingRepository } from '../../src/persistence/tracking-repository';
 import { ShopLock } from '../../src/persistence/shop-lock';
 import { AlertService } from '../../src/services/alert-service';
 import { ActionExecutor } from '../../src/services/action-executor';
-import { BulkTrackingSender } from '../../src/services/bulk-tracking-sender';
+import { BulkTrackingSender, type RowRetryPolicy } from '../../src/services/bulk-tracking-sender';
 import { TrackingService } from '../../src/services/tracking-service';
+import { HeldTrackingService } from '../../src/services/tracking-held-service';
+import { HeldShipmentRepository } from '../../src/persistence/held-shipment-repository';
 import type { Qoo10Client } from '../../src/qoo10/qoo10-client';
 import { requireAdminToken } from '../../src/http/auth';
 import { errorMiddleware } from '../../src/http/error-middleware';
@@ -39,6 +41,8 @@ export interface TrackingStack {
   alertsRepository: AlertRepository;
   executor: ActionExecutor;
   service: TrackingService;
+  held: HeldTrackingService;
+  heldRows: HeldShipmentRepository;
   app: Express;
   close(): Promise<void>;
 }
@@ -50,6 +54,8 @@ export interface TrackingStackOptions {
   carrierNames?: Record<string, string>;
   /** The shop's seller key (an HttpQoo10Client on the simulator must use the simulator shop's key). */
   sellerAuthKey?: string;
+  /** How bulk rows that failed for a transient reason are retried (tests pass a sleep that does not wait). */
+  rowRetry?: Partial<RowRetryPolicy>;
 }
 
 export async function createTrackingStack(options: TrackingStackOptions): Promise<TrackingStack> {
@@ -67,15 +73,17 @@ export async function createTrackingStack(options: TrackingStackOptions): Promis
   const tracking = new TrackingRepository(ds);
   const alerts = new AlertService(alertsRepository, false, logger);
   const executor = new ActionExecutor(ds, actions, requests, orders, cancels, shops, alerts, logger, new FactsRepository(ds));
-  const sender = new BulkTrackingSender(actions, executor, logger);
-  const service = new TrackingService(ds, shops, new ShopLock(ds), tracking, actions, sender, alerts, async () => options.client, logger, now);
+  const sender = new BulkTrackingSender(actions, tracking, executor, logger, undefined, options.rowRetry);
+  const heldRows = new HeldShipmentRepository(ds);
+  const service = new TrackingService(ds, shops, new ShopLock(ds), tracking, heldRows, actions, sender, alerts, async () => options.client, logger, now);
+  const held = new HeldTrackingService(ds, shops, heldRows, tracking, service, logger);
 
   let shop = await shops.ensureShopForKey({ name: 'Tracking Test Shop', sellerAuthKey: options.sellerAuthKey ?? 'SAK-tracking-test-0001', isDemo: false });
   if (options.carrierNames) {
     await ds.query('UPDATE shops SET carrier_names = $2::jsonb WHERE id = $1', [shop.id, JSON.stringify(options.carrierNames)]);
     shop = (await shops.findShop(shop.id))!;
   }
-  return { db, shop, shops, orders, facts, actions, tracking, alertsRepository, executor, service, app: trackingApp(service), close: () => db.drop() };
+  return { db, shop, shops, orders, facts, actions, tracking, alertsRepository, executor, service, held, heldRows, app: trackingApp(service, held), close: () => db.drop() };
 }
 
 /** Stores orders the way a poll would (shipping status 3, 配送準備, unless said otherwise). */
@@ -83,12 +91,12 @@ export async function storeOrders(stack: TrackingStack, orders: Array<Partial<Or
   await stack.orders.upsertOrders(stack.shop.id, orders.map((o) => anOrder({ packNo: o.orderNo, ...o })));
 }
 
-function trackingApp(service: TrackingService): Express {
+function trackingApp(service: TrackingService, held: HeldTrackingService): Express {
   const app = express();
   const api = express.Router();
   api.use(requireAdminToken(TRACKING_TEST_TOKEN));
   api.use(express.json({ limit: '1mb' }));
-  api.use(trackingRoutes(service));
+  api.use(trackingRoutes(service, held));
   app.use('/api', api);
   app.use(errorMiddleware(silentLogger()));
   return app;

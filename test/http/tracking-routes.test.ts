@@ -24,6 +24,10 @@ describe('tracking routes', () => {
     ['get', '/api/shipments'],
     ['post', '/api/shipments'],
     ['post', '/api/shipments/import'],
+    ['get', '/api/shipments/held'],
+    ['post', '/api/shipments/held/1'],
+    ['post', '/api/shipments/held/1/discard'],
+    ['post', '/api/shipments/1/resend'],
   ] as const) {
     test(`${method.toUpperCase()} ${url} answers 401 without the admin token`, async () => {
       const res = await request(t.app)[method](url);
@@ -36,7 +40,7 @@ describe('tracking routes', () => {
     const res = await request(t.app).post('/api/shipments').set(auth).send({ orderNo: '9100000001', carrier: 'yamato', trackingNo: '432109876833' });
     assert.equal(res.status, 200);
     assert.equal(res.body.shopId, t.shop.id);
-    assert.deepEqual(res.body.counts, { rows: 1, accepted: 1, refused: 0, orderLines: 1, submitted: 1, rejected: 0, unknown: 0, waiting: 0, alreadyKnown: 0 });
+    assert.deepEqual(res.body.counts, { rows: 1, accepted: 1, held: 0, refused: 0, orderLines: 1, submitted: 1, rejected: 0, unknown: 0, waiting: 0, alreadyKnown: 0 });
     assert.deepEqual(res.body.accepted, [
       {
         index: 0, shopId: t.shop.id, reference: '9100000001', matchedBy: 'order_no', orderNos: ['9100000001'], trackingNo: '432109876833',
@@ -85,8 +89,12 @@ describe('tracking routes', () => {
     assert.deepEqual(res.body.accepted.map((a: { line: number; outcome: string }) => [a.line, a.outcome]), [[2, 'submitted'], [3, 'submitted'], [12, 'submitted']]);
     assert.deepEqual(
       res.body.errors.map((e: { line: number; code: string }) => [e.line, e.code]),
-      [[5, 'unknown_order'], [6, 'check_digit_mismatch'], [7, 'missing_tracking'], [8, 'too_few_fields'], [10, 'duplicate_tracking'], [11, 'no_reference'], [13, 'unknown_order'], [14, 'check_digit_mismatch']],
+      [[5, 'unknown_order'], [7, 'missing_tracking'], [8, 'too_few_fields'], [10, 'duplicate_tracking'], [11, 'no_reference'], [13, 'unknown_order']],
     );
+    assert.deepEqual(res.body.held.map((h: { line: number; reasons: Array<{ code: string }> }) => [h.line, h.reasons.map((r) => r.code)]), [
+      [6, ['check_digit_mismatch']],
+      [14, ['check_digit_mismatch']],
+    ]);
     assert.ok(res.body.errors.every((e: Record<string, unknown>) => typeof e.message === 'string' && !('index' in e)));
   });
 

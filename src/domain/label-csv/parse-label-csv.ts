@@ -2,8 +2,7 @@
 // into rows of order reference + tracking number, ready to match to Qoo10 orders.
 // User data errors never throw: the good rows come back with every problem and its line number.
 // Messages never quote recipient data (names, phones, addresses): they end up in logs and e-mails.
-import { carrierFromName, serviceFromName } from '../carrier-names';
-import { validateTrackingNumber } from '../tracking-number';
+import { checkShipmentRow, textProblems, type HoldReason } from '../shipment-row-check';
 import type { CarrierId } from '../types';
 import { decodeLabelFile, type LabelFileEncoding } from './decode-label-file';
 import {
@@ -46,12 +45,27 @@ export interface LabelRow {
   recipient?: LabelRecipient;
 }
 
+/**
+ * A row held for a person to confirm or correct (never submitted as it is): its values as read, with
+ * every reason. Values are the file's text, not recipient data (those columns are never copied here).
+ */
+export interface HeldLabelRow {
+  line: number;
+  orderNo: string;
+  carrier: string;
+  service: string;
+  trackingNo: string;
+  reasons: HoldReason[];
+}
+
 export interface ParsedLabelFile {
   /** Null when the file could not be recognised. */
   format: LabelFormat | null;
   /** Null when the bytes could not be decoded at all. */
   encoding: LabelFileEncoding | null;
   rows: LabelRow[];
+  /** Rows with junk in a value (garbled, formula text, unknown carrier, failed check): held, by line. */
+  held: HeldLabelRow[];
   errors: LabelFileProblem[];
   warnings: LabelFileProblem[];
 }
@@ -98,15 +112,15 @@ export function parseLabelCsv(input: Buffer, options: ParseLabelCsvOptions = {})
     );
   }
 
-  const reader = new RowReader(layout, indexes, meaningfulLength(header.fields));
+  const reader = new RowReader(layout, indexes, meaningfulLength(header.fields), decoded.foreignLines);
   for (const record of body) reader.read(record);
   // CSV failures are found in a separate pass; merged in line order (the sort is stable).
   const errors = [...reader.errors, ...failures].sort((a, b) => a.line - b.line);
-  return { format: layout.format, encoding: decoded.encoding, rows: reader.rows, errors, warnings: reader.warnings };
+  return { format: layout.format, encoding: decoded.encoding, rows: reader.rows, held: reader.held, errors, warnings: reader.warnings };
 }
 
 function failed(format: LabelFormat | null, encoding: LabelFileEncoding | null, errors: LabelFileProblem[]): ParsedLabelFile {
-  return { format, encoding, rows: [], errors, warnings: [] };
+  return { format, encoding, rows: [], held: [], errors, warnings: [] };
 }
 
 // Excel can leave empty header cells at the end; only up to the last named column must be filled.
@@ -119,6 +133,7 @@ function meaningfulLength(header: string[]): number {
 /** Validates rows one by one; duplicates are found with one map, so a large file stays linear. */
 class RowReader {
   readonly rows: LabelRow[] = [];
+  readonly held: HeldLabelRow[] = [];
   readonly errors: LabelFileProblem[] = [];
   readonly warnings: LabelFileProblem[] = [];
   private readonly seen = new Map<string, { reference: string | null; line: number }>();
@@ -127,6 +142,7 @@ class RowReader {
     private readonly layout: LabelLayout,
     private readonly indexes: Indexes,
     private readonly expectedFields: number,
+    private readonly foreignLines: ReadonlySet<number>,
   ) {}
 
   read(record: CsvRecord): void {
@@ -136,83 +152,78 @@ class RowReader {
       return;
     }
     const rowWarnings: LabelFileProblem[] = [];
-    const value = (column: LabelColumn): string => {
+    const raw = (column: LabelColumn): string => {
       const index = this.indexes[column];
-      return index === undefined ? '' : (fields[index] ?? '').normalize('NFKC').trim();
+      return index === undefined ? '' : (fields[index] ?? '');
     };
+    const value = (column: LabelColumn): string => raw(column).normalize('NFKC').trim();
 
     const reference = value('reference') || null;
-    const mangled = [reference, value('tracking')].find((cell) => cell !== null && EXCEL_SCIENTIFIC.test(cell));
-    if (mangled !== undefined) {
-      this.error(line, 'excel_scientific_notation', `${mangled} is a number Excel rounded; format the column as text and export the file again.`);
-      return;
-    }
     if (reference === null && this.layout.referenceRequired) {
       this.error(line, 'missing_reference', 'The order number is empty.');
+      return;
+    }
+    if (this.layout.carrier === 'per-row' && value('carrier') === '') {
+      this.error(line, 'missing_carrier', 'The carrier is empty.');
+      return;
+    }
+    if (value('tracking') === '') {
+      this.error(line, 'missing_tracking', 'The tracking number is empty.');
       return;
     }
     if (reference === null && this.indexes.reference !== undefined) {
       rowWarnings.push({ line, code: 'missing_reference', message: 'No management number; the row can only be matched on recipient details.' });
     }
 
-    const carried = this.carrierAndService(line, value('carrier'), value('service'), rowWarnings);
-    if (carried === null) return;
-
-    const rawTracking = value('tracking');
-    if (rawTracking === '') {
-      this.error(line, 'missing_tracking', 'The tracking number is empty.');
+    const values = { orderNo: raw('reference'), carrier: raw('carrier'), service: raw('service'), trackingNo: raw('tracking') };
+    const reasons: HoldReason[] = [];
+    // A long number that went through Excel comes back as 4.32E+11 with its last digits lost for good.
+    for (const [field, cell] of [['orderNo', reference ?? ''], ['trackingNo', value('tracking')]] as const) {
+      if (EXCEL_SCIENTIFIC.test(cell)) {
+        reasons.push({ code: 'excel_scientific_notation', field, confirmable: false, message: `${cell} is a number Excel rounded; format the column as text and export the file again, or type the number.` });
+      }
+    }
+    const fixed = this.layout.carrier === 'per-row' ? undefined : this.layout.carrier;
+    const fixedService = fixed === undefined ? this.layout.defaultService : this.service(line, value('service'), rowWarnings, textProblems('service', raw('service')).length > 0);
+    const check = reasons.length > 0 ? null : checkShipmentRow(values, { fixedCarrier: fixed, fixedService });
+    if (check !== null && check.held) reasons.push(...check.reasons);
+    if (this.foreignLines.has(line)) {
+      reasons.push({
+        code: 'mixed_encoding',
+        field: 'trackingNo',
+        confirmable: true,
+        message: 'This line is in another character encoding than the header (UTF-8 and Shift_JIS mixed in one file); check the values before submitting.',
+      });
+    }
+    if (check === null || check.held || reasons.length > 0) {
+      // A fixed layout's service is kept decoded (ネコポス, not B2's code 7) for the person who confirms it.
+      const service = fixed === undefined ? value('service') : (fixedService ?? '');
+      this.held.push({ line, orderNo: reference ?? '', carrier: fixed ?? value('carrier'), service, trackingNo: value('tracking'), reasons });
       return;
     }
-    const check = validateTrackingNumber(carried.carrier, rawTracking);
-    if (!check.ok) {
-      for (const problem of check.problems) this.error(line, problem.code, problem.message);
-      return;
-    }
-    for (const problem of check.problems) rowWarnings.push({ line, code: problem.code, message: problem.message });
+    for (const problem of check.warnings) rowWarnings.push({ line, code: problem.code, message: problem.message });
 
-    const earlier = this.seen.get(check.normalized);
+    const earlier = this.seen.get(check.trackingNo);
     if (earlier !== undefined) {
       // The same parcel listed twice for the same order is harmless (re-exported rows); the same
       // number on another order means a mis-paste that would show the wrong parcel to a buyer.
       if (earlier.reference !== reference) {
-        this.error(line, 'duplicate_tracking', `Tracking number ${check.normalized} is already used on line ${earlier.line} for a different order.`);
+        this.error(line, 'duplicate_tracking', `Tracking number ${check.trackingNo} is already used on line ${earlier.line} for a different order.`);
       }
       return;
     }
-    this.seen.set(check.normalized, { reference, line });
+    this.seen.set(check.trackingNo, { reference, line });
 
-    const row: LabelRow = { line, reference, carrier: carried.carrier, service: carried.service, trackingNo: check.normalized };
+    const row: LabelRow = { line, reference, carrier: check.carrier, service: check.service, trackingNo: check.trackingNo };
     const recipient = this.recipient(value);
     if (recipient !== undefined) row.recipient = recipient;
     this.rows.push(row);
     this.warnings.push(...rowWarnings);
   }
 
-  private carrierAndService(
-    line: number,
-    carrierText: string,
-    serviceText: string,
-    rowWarnings: LabelFileProblem[],
-  ): { carrier: CarrierId; service: string | null } | null {
-    if (this.layout.carrier !== 'per-row') {
-      return { carrier: this.layout.carrier, service: this.service(line, serviceText, rowWarnings) };
-    }
-    if (carrierText === '') {
-      this.error(line, 'missing_carrier', 'The carrier is empty.');
-      return null;
-    }
-    const carrier = carrierFromName(carrierText);
-    if (carrier === null) {
-      rowWarnings.push({ line, code: 'unknown_carrier', message: `Carrier "${carrierText}" is not recognised; it is sent to Qoo10 as written.` });
-    }
-    // For carriers we do not model, the service slot carries the carrier's own name to Qoo10.
-    if (carrier === null || carrier === 'other') return { carrier: 'other', service: carrierText };
-    return { carrier, service: serviceText || serviceFromName(carrier, carrierText) || this.layout.defaultService };
-  }
-
-  private service(line: number, code: string, rowWarnings: LabelFileProblem[]): string | null {
+  private service(line: number, code: string, rowWarnings: LabelFileProblem[], junk: boolean): string | null {
     const codes = this.layout.serviceCodes;
-    if (codes === undefined || code === '') return this.layout.defaultService;
+    if (codes === undefined || code === '' || junk) return this.layout.defaultService;
     const service = codes[code];
     if (service !== undefined) return service;
     rowWarnings.push({ line, code: 'unknown_service_code', message: `Service code "${code}" is not known; the carrier's default name is used.` });

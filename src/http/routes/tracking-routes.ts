@@ -2,9 +2,23 @@ import express, { Router } from 'express';
 import type { TrackingService } from '../../services/tracking-service';
 import type { ShipmentInput } from '../../services/tracking-import';
 import type { TrackingSubmission } from '../../persistence/tracking-repository';
+import type { HeldShipment } from '../../persistence/held-shipment-repository';
+import type { HeldTrackingService } from '../../services/tracking-held-service';
 import { ValidationFailedError } from '../../errors';
-import { validated } from '../validate';
-import { ImportShipmentsQuery, ListShipmentsQuery, MAX_SHIPMENTS_PER_CALL, ShipmentBody, SubmitShipmentsQuery } from '../dto/tracking.dto';
+import { validated, validatedParam } from '../validate';
+import {
+  DiscardHeldShipmentBody,
+  ImportShipmentsQuery,
+  ListHeldShipmentsQuery,
+  ListShipmentsQuery,
+  MAX_SHIPMENTS_PER_CALL,
+  ResendShipmentBody,
+  ShipmentBody,
+  SubmitHeldShipmentBody,
+  SubmitShipmentsQuery,
+} from '../dto/tracking.dto';
+
+const DEFAULT_PERSON = 'admin';
 
 /** Largest label file accepted, bytes; a bigger upload is answered 413 JSON by the error middleware. */
 export const MAX_LABEL_FILE = '20mb';
@@ -28,6 +42,28 @@ export function presentSubmission(s: TrackingSubmission) {
     createdAt: iso(s.createdAt),
     submittedAt: iso(s.submittedAt),
     confirmedAt: iso(s.confirmedAt),
+  };
+}
+
+/** A held row as the API shows it; values are the row's text as read (never recipient data). */
+export function presentHeldShipment(h: HeldShipment) {
+  return {
+    id: h.id,
+    shopId: h.shopId,
+    source: h.source,
+    sourceRef: h.sourceRef,
+    orderNo: h.orderNo,
+    carrier: h.carrier,
+    service: h.service,
+    trackingNo: h.trackingNo,
+    reasons: h.reasons,
+    status: h.status,
+    correctedBy: h.correctedBy,
+    resolvedBy: h.resolvedBy,
+    result: h.result,
+    createdAt: iso(h.createdAt),
+    updatedAt: iso(h.updatedAt),
+    resolvedAt: iso(h.resolvedAt),
   };
 }
 
@@ -58,8 +94,29 @@ function shipmentsOf(body: unknown): ShipmentInput[] {
 }
 
 /** Tracking numbers in: label files, WMS/3PL JSON, the dashboard; and what Qoo10 answered. */
-export function trackingRoutes(tracking: TrackingService): Router {
+export function trackingRoutes(tracking: TrackingService, held: HeldTrackingService): Router {
   const router = Router();
+  // Rows held for a person (junk carrier or number): listed, corrected and submitted, or discarded.
+  router.get('/shipments/held', async (req, res) => {
+    const query = validated(ListHeldShipmentsQuery, req.query, 'query');
+    res.json({ items: (await held.list(query)).map(presentHeldShipment) });
+  });
+  router.post('/shipments/held/:id', async (req, res) => {
+    const id = validatedParam('id', req.params.id);
+    const { person, ...correction } = validated(SubmitHeldShipmentBody, req.body, 'body');
+    const submitted = await held.submit(id, person ?? DEFAULT_PERSON, correction);
+    res.json({ held: presentHeldShipment(submitted.held), report: submitted.report });
+  });
+  router.post('/shipments/held/:id/discard', async (req, res) => {
+    const id = validatedParam('id', req.params.id);
+    const body = validated(DiscardHeldShipmentBody, req.body, 'body');
+    res.json({ held: presentHeldShipment(await held.discard(id, body.person ?? DEFAULT_PERSON)) });
+  });
+  router.post('/shipments/:id/resend', async (req, res) => {
+    const id = validatedParam('id', req.params.id);
+    const { person, ...correction } = validated(ResendShipmentBody, req.body, 'body');
+    res.json(await held.resendRejected(id, correction, person ?? DEFAULT_PERSON));
+  });
   router.get('/shipments', async (req, res) => {
     const query = validated(ListShipmentsQuery, req.query, 'query');
     res.json({ shipments: (await tracking.listShipments(query)).map(presentSubmission) });

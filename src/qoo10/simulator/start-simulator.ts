@@ -34,6 +34,8 @@ export interface RecordedCall {
   httpStatus: number;
   /** ResultCode or ErrorCode of the answer; null for non-JSON answers and timeouts. */
   responseCode: number | null;
+  /** A bulk write's per-row result_cd by OrderNo (a row failed by fault was not applied). */
+  rowCodes?: Record<string, number>;
   fault: TransportFault['kind'] | null;
   /** A write applied (or lost on the way in) whose answer was then lost or garbled (write-faults.ts). */
   lostAnswer: LostAnswerKind | null;
@@ -166,6 +168,10 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
     if (!answer) return sendText(res, 200, `The API method ${methodName} cannot be found.`);
     const code = answer.envelope.ResultCode ?? answer.envelope.ErrorCode;
     record.responseCode = typeof code === 'number' ? code : null;
+    if (Array.isArray(answer.envelope.ResultObject)) {
+      const rows = answer.envelope.ResultObject as Array<{ OrderNo?: unknown; result_cd?: unknown }>;
+      record.rowCodes = Object.fromEntries(rows.filter((r) => typeof r?.result_cd === 'number').map((r) => [String(r.OrderNo), r.result_cd as number]));
+    }
     record.shopName = answer.shop?.name ?? record.shopName;
     log?.debug({ method: methodName, shop: record.shop, code: record.responseCode }, 'simulated call');
     const applied = settleWriteAttempts(attempts, answer.envelope);
