@@ -174,7 +174,8 @@ function identityValues(
   if (signature === null && textOrNull(settings.english?.signature ?? settings.signature) !== null) {
     notes.push('the signature is in Japanese; set english.signature so English messages carry your contact lines');
   }
-  put(values, 'signature', signature ?? shopName);
+  // Without a name the message goes to a person anyway; only the name is reported missing.
+  put(values, 'signature', signature ?? shopName ?? (shopName === null ? '' : null));
 }
 
 function valuesFor(

@@ -173,10 +173,25 @@ export function paymentMethodLabel(paymentMethod: string | null | undefined, lan
   const parts = paymentPartsOf(paymentMethod);
   if (language === 'ja') {
     const text = typeof paymentMethod === 'string' ? paymentMethod.trim() : '';
-    return text === '' ? 'ご注文時にお選びいただいたお支払い方法' : text;
+    if (text === '') return 'ご注文時にお選びいただいたお支払い方法';
+    // Qoo10's own Japanese words as written; a Latin-only text ('credit card') reads better translated.
+    return hasJapanese(text) || parts.some((part) => part.kind === 'unknown')
+      ? text
+      : parts.map((part) => (/^[a-z\s-]+$/i.test(part.text) && part.kind !== 'e-wallet' ? JAPANESE_LABEL[part.kind] : part.text)).join('＋');
   }
   return parts.map((part) => (part.text !== '' && !hasJapanese(part.text) && part.kind !== 'unknown' ? part.text : ENGLISH_LABEL[part.kind])).join(' + ');
 }
+
+const JAPANESE_LABEL: Record<RefundRouteKind, string> = {
+  'credit-card': 'クレジットカード',
+  'debit-card': 'デビットカード',
+  'qoo10-balance': 'Qoo10ポイント・Qcash',
+  'bank-transfer': '銀行振込・コンビニ払い',
+  'carrier-billing': 'キャリア決済',
+  'e-wallet': 'スマホ決済',
+  deferred: '後払い',
+  unknown: 'ご注文時にお選びいただいたお支払い方法',
+};
 
 type Wording = Record<Language, (name: string) => string>;
 
@@ -242,13 +257,12 @@ const WHERE_TO_SEE: Record<Language, string> = {
 /** The sentences telling the buyer who refunds, how, and where to follow it: one per payment part. */
 export function refundTimingText(paymentMethod: string | null | undefined, language: Language): string {
   const parts = paymentPartsOf(paymentMethod);
-  const name = (part: PaymentPart) =>
-    language === 'ja' ? (part.text === '' ? '' : part.text) : paymentMethodLabel(part.text, 'en');
+  const name = (part: PaymentPart) => paymentMethodLabel(part.text, language);
   const lines = parts.map((part) => WORDING[part.kind][language](name(part)));
   const lead =
     parts.length > 1
       ? language === 'ja'
-        ? [`今回のお支払いは${parts.map((p) => p.text).join('と')}の併用のため、それぞれ次のとおり返金されます。`]
+        ? [`今回のお支払いは${parts.map((p) => name(p)).join('と')}の併用のため、それぞれ次のとおり返金されます。`]
         : [`You paid with ${parts.map((p) => name(p)).join(' and ')}; each part is refunded as follows.`]
       : [];
   const bullets = parts.length > 1 ? lines.map((line) => (language === 'ja' ? `・${line}` : `- ${line}`)) : lines;
