@@ -17,7 +17,7 @@ export const EN_TEMPLATES: Record<TemplateKey, MessageTemplate> = {
       '',
       'We received your request to cancel order {{orderNo}} ({{itemTitle}}), placed on {{orderDate}}.',
       '{{shippingTiming}}',
-      'The parcel is already on its way to you, so we were unable to cancel the order. We are sorry we could not do as you asked.',
+      'It is now on its way to you, so we were unable to cancel the order. We are sorry we could not do as you asked.',
       '',
       'Tracking',
       'Carrier: {{carrier}}',

@@ -30,8 +30,8 @@ const FAULT: Record<SellerFaultCause | 'unknown', Record<Language, string>> = {
     en: 'We did not ship the item by the shipping date we had promised.',
   },
   unknown: {
-    ja: 'この件はすべて当店の責任によるものでございます。',
-    en: 'This is entirely our responsibility.',
+    ja: 'ご注文をお受けしながらお届けできなくなりましたのは、ひとえに当店の不手際によるものです。',
+    en: 'We accepted your order and then could not fulfil it; that is our failing alone.',
   },
 };
 

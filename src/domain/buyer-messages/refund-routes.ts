@@ -220,10 +220,10 @@ const WORDING: Record<RefundRouteKind, Wording> = {
   },
   'bank-transfer': {
     ja: (name) =>
-      `${name}でお支払いの分も、ご返金はQoo10が行います。返金の方法と時期はQoo10の定めによります。` +
+      `${name}でお支払いの分は、Qoo10が返金いたします。返金の方法と時期はQoo10の定めによります。` +
       '当店からお客様の口座情報をお伺いすることはございません。',
     en: (name) =>
-      `For the amount paid by ${name}, the refund is also made by Qoo10; how and when follows Qoo10's rules. ` +
+      `For the amount paid by ${name}, the refund is made by Qoo10; how and when follows Qoo10's rules. ` +
       'We will never ask you for your bank details.',
   },
   'carrier-billing': {
