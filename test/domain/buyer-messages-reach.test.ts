@@ -65,7 +65,7 @@ describe('qsmText', () => {
   test('puts the subject on the first line and keeps the Japanese text as written', () => {
     const q = qsmText('【重要】お詫び', '山田様\n\nご迷惑をおかけしました。');
     assert.equal(q.text, '【重要】お詫び\n\n山田様\n\nご迷惑をおかけしました。');
-    assert.deepEqual([q.length, q.maxLength, q.fits], [25, QSM_MAX_CHARS, true]);
+    assert.deepEqual([q.length, q.maxLength, q.fits], [26, QSM_MAX_CHARS, true]);
   });
 
   test('drops emoji and control characters, spells out platform-dependent characters', () => {
