@@ -55,7 +55,7 @@ describe('seller-fault offers', () => {
     assert.match(ja, /「ブルーマグ」の代わりとして、同等以上の仕様の「ブルーマグ L」をご用意しております/);
     assert.ok(ja.includes('容量が100ml増えます。') && ja.includes('https://shop.example/l'));
     // The order is cancelled: the buyer gets the alternative by a new order, never "arranged right away".
-    assert.match(ja, /新しいご注文としてお手続き/);
+    assert.match(ja, /キャンセルとなった商品の代わりをご希望の場合は、お手数ですが新しいご注文としてお手続き/);
     assert.match(ja, /ご注文はこちらのページからお願いいたします：https:\/\/shop\.example\/l/);
     assert.doesNotMatch(ja, /すぐに手配/);
     const en = message(settings, 'en');
@@ -93,7 +93,7 @@ describe('seller-fault offers', () => {
   test('leaves out a stale or malformed restock date, tells the seller, and still offers a back-order', () => {
     const stale = message(aShop({ restockDates: { 'MUG-BLUE': '2026-11-01' }, offerBackOrder: true }));
     assert.ok(!stale.body.includes('2026年11月'), 'no date from the past');
-    assert.match(stale.body, /入荷の時期はまだ決まっておりませんが、ご希望であれば、入荷した分からお客様の分を確保し/);
+    assert.match(stale.body, /入荷の時期はまだ決まっておりませんが、ご希望であれば、入荷した分からお客様の分をお取り置きし、入荷しだいご連絡いたします。お届けは改めてのご注文/);
     assert.deepEqual(stale.notes, ['restock date 2026-11-01 for MUG-BLUE is in the past; not mentioned']);
     const malformed = message(aShop({ restockDates: { 'MUG-BLUE': '2026-02-30' } }));
     assert.ok(!malformed.body.includes('再入荷'));

@@ -51,6 +51,7 @@ const SHOP: ShopMessageSettings = {
     },
   },
   restockDates: { 'MUG-BLUE': '2026-11-20' },
+  offerBackOrder: true,
 };
 
 const mug = (payment: string | null, overrides: Partial<Order> = {}): Order =>

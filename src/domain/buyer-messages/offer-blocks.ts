@@ -86,8 +86,8 @@ export function alternativeOffer(
   // The order is already cancelled: the alternative is a new order the buyer places, never
   // something the shop "arranges right away" on the old one.
   return language === 'ja'
-    ? ['■ 代わりの商品のご案内', 'このご注文はキャンセルとなっておりますため、ご希望の場合は新しいご注文としてお手続きをお願いいたします。', ...offers].join('\n')
-    : ['An alternative', 'This order has been cancelled, so the alternative would be a new order placed by you.', ...offers].join('\n');
+    ? ['■ 代わりの商品のご案内', 'キャンセルとなった商品の代わりをご希望の場合は、お手数ですが新しいご注文としてお手続きをお願いいたします。', ...offers].join('\n')
+    : ['An alternative', 'A cancelled item cannot be swapped within the order, so the alternative would be a new order placed by you.', ...offers].join('\n');
 }
 
 /** How the buyer reaches the alternative: its page, its Qoo10 item number, or a reply to this message. */
@@ -151,8 +151,8 @@ export function restockOffer(
   const lead = language === 'ja' ? '■ 再入荷について' : 'Restock';
   const hold =
     language === 'ja'
-      ? 'ご希望であれば、入荷した分からお客様の分を確保し、お届けの準備が整い次第ご連絡いたします。'
-      : 'If you like, we will set one aside for you from the next delivery and contact you as soon as it is ready to ship.';
+      ? 'ご希望であれば、入荷した分からお客様の分をお取り置きし、入荷しだいご連絡いたします。お届けは改めてのご注文でのお手続きとなります。'
+      : 'If you like, we will set one aside for you from the next delivery and tell you when it arrives; it would then be a new order placed by you.';
   if (dated.length === 0) {
     return [
       lead,
