@@ -67,7 +67,7 @@ describe('payment method → refund route', () => {
   test('never promises a refund by the shop\'s own bank transfer (Qoo10 refunds)', () => {
     for (const method of ['コンビニ決済', '銀行振込', 'ペイジー', 'ATM']) {
       const ja = refundTimingText(method, 'ja');
-      assert.match(ja, /Qoo10が返金いたします/);
+      assert.match(ja, /Qoo10より返金されます/);
       assert.doesNotMatch(ja, /お振込みで返金|お振込先|別途ご案内/);
       assert.doesNotMatch(refundTimingText(method, 'en'), /paid into your bank account|ask separately/);
     }

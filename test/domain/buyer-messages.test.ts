@@ -41,7 +41,7 @@ const REFUND_WORDS: Record<Language, Record<RefundRouteKind, string>> = {
   ja: {
     'credit-card': 'ご利用明細',
     'debit-card': 'デビットカードはクレジットカードと仕組みが異なり',
-    'qoo10-balance': 'Qoo10アカウントへお戻しします',
+    'qoo10-balance': 'Qoo10アカウントへ戻されます',
     'bank-transfer': '口座情報をお伺いすることはございません',
     'carrier-billing': '携帯電話会社を通じて',
     'e-wallet': '決済サービスを通じて',

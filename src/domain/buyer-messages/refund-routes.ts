@@ -195,7 +195,8 @@ const JAPANESE_LABEL: Record<RefundRouteKind, string> = {
 
 type Wording = Record<Language, (name: string) => string>;
 
-// One sentence per route, told from what Qoo10 does. Only card timings are stated, and only as
+// One sentence per route, told from what Qoo10 does. Qoo10 is a third party to the shop, so its
+// actions are told in plain polite or passive forms, never in the shop's humble いたします. Only card timings are stated, and only as
 // what the card company's cycle allows; every other route defers to Qoo10's rules.
 const WORDING: Record<RefundRouteKind, Wording> = {
   'credit-card': {
@@ -215,12 +216,12 @@ const WORDING: Record<RefundRouteKind, Wording> = {
       'Debit cards work differently from credit cards: this can take about a month.',
   },
   'qoo10-balance': {
-    ja: (name) => `${name}でお支払いの分は、Qoo10がお客様のQoo10アカウントへお戻しします。反映の時期はQoo10の定めによります。`,
+    ja: (name) => `${name}でお支払いの分は、Qoo10より、お客様のQoo10アカウントへ戻されます。反映の時期はQoo10の定めによります。`,
     en: (name) => `The amount paid with ${name} goes back to your Qoo10 account; when it shows follows Qoo10's rules.`,
   },
   'bank-transfer': {
     ja: (name) =>
-      `${name}でお支払いの分は、Qoo10が返金いたします。返金の方法と時期はQoo10の定めによります。` +
+      `${name}でお支払いの分は、Qoo10より返金されます。返金の方法と時期はQoo10の定めによります。` +
       '当店からお客様の口座情報をお伺いすることはございません。',
     en: (name) =>
       `For the amount paid by ${name}, the refund is made by Qoo10; how and when follows Qoo10's rules. ` +
@@ -233,7 +234,7 @@ const WORDING: Record<RefundRouteKind, Wording> = {
       `For the amount charged to your ${name}, Qoo10 cancels it through your phone company; when it shows follows the rules of Qoo10 and the phone company.`,
   },
   'e-wallet': {
-    ja: (name) => `${name}でお支払いの分は、Qoo10が決済サービスを通じて返金します。反映の時期はQoo10と決済サービスの定めによります。`,
+    ja: (name) => `${name}でお支払いの分は、Qoo10より決済サービスを通じて返金されます。反映の時期はQoo10と決済サービスの定めによります。`,
     en: (name) =>
       `For the amount paid by ${name}, Qoo10 refunds it through that payment service; when it shows follows the rules of Qoo10 and the service.`,
   },
