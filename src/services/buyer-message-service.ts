@@ -389,8 +389,11 @@ export class BuyerMessageService {
    * The person sent the draft through QSM: recorded once, any waiting email withdrawn, and the case
    * log notes QSM as the contact channel (unless a person already noted another).
    */
-  async markSent(requestId: string, by: string, now: Date): Promise<BuyerMessageRecord> {
-    const { draft } = await this.draftOfRequest(requestId);
+  async markSent(requestId: string, by: string, now: Date, messageId?: string): Promise<BuyerMessageRecord> {
+    const found = await this.draftOfRequest(requestId);
+    // A call summary sent in QSM is marked by its id; the decision's draft is the default.
+    const draft = messageId === undefined ? found.draft : [found.draft, ...found.callSummaries].find((m) => m.id === messageId);
+    if (!draft) throw new NotFoundError(`The message ${messageId} of cancel request ${requestId}`);
     if (draft.needsPerson && !draft.edited) {
       throw new ConflictError('message_incomplete', 'This draft is missing facts; edit it into a complete message before marking it sent.');
     }

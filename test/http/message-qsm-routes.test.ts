@@ -146,6 +146,39 @@ describe('message routes for QSM, edits, case notes and the CSV', () => {
     assert.equal((await request(app).post('/api/cancel-requests/987654/message/sent').set(auth)).status, 404);
   });
 
+  test('a call summary sent in QSM is marked by its id; a message of another request is 404', async () => {
+    const summary = await request(app).post(`/api/cancel-requests/${cross}/call-summary`).set(auth).send({ agreedPoints: ['A full refund'], calledAt: '2026-11-10T02:00:00Z' });
+    assert.equal(summary.status, 201, JSON.stringify(summary.body));
+    const res = await request(app).post(`/api/cancel-requests/${cross}/message/sent`).set(auth).send({ messageId: summary.body.id });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.marked, summary.body.id);
+    assert.equal(res.body.qsm.sentAt, null, 'the decision draft itself is not marked');
+    assert.equal(res.body.callSummaries[0].qsm.sentAt, NOW.toISOString());
+    const other = await request(app).post(`/api/cancel-requests/${plain}/message/sent`).set(auth).send({ messageId: summary.body.id });
+    assert.equal(other.status, 404);
+  });
+
+  test('the shop settings take an English name and signature, a Reply-To and an alternative\'s Qoo10 item number', async () => {
+    const settings = {
+      english: { shopName: 'Aozora Goods', signature: 'Aozora Goods Support' },
+      replyTo: 'support@aozora.example',
+      alternatives: { 'MUG-BLUE': { itemTitle: '青いマグ（大）', itemTitleEn: 'Blue mug, large', qoo10ItemCode: '1234567890' } },
+      callFirst: {},
+    };
+    const put = await request(app).put(`/api/shops/${shopId}/message-settings`).set(auth).send(settings);
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.deepEqual(put.body.settings, settings);
+    for (const [body, field] of [
+      [{ replyTo: 'nobody' }, 'replyTo'],
+      [{ alternatives: { 'MUG-BLUE': { itemTitle: 'x', qoo10ItemCode: 'no spaces allowed' } } }, 'alternatives.MUG-BLUE.qoo10ItemCode'],
+      [{ english: { shopName: 5 } }, 'english.shopName'],
+    ] as const) {
+      const bad = await request(app).put(`/api/shops/${shopId}/message-settings`).set(auth).send(body);
+      assert.equal(bad.status, 400);
+      assert.deepEqual([...new Set(bad.body.details.map((d: { field: string }) => d.field))], [field]);
+    }
+  });
+
   test('case notes: a person records the call, offers, reaction and root cause; fields left out are kept', async () => {
     const put = await request(app)
       .put(`/api/cancel-requests/${plain}/case-notes`)

@@ -109,6 +109,11 @@ export class MessageEditBody {
 
 /** POST /api/cancel-requests/:id/message/sent: the draft was sent by hand through QSM. */
 export class MarkSentBody {
+  /** A call summary's id; default: the decision's draft. */
+  @IsOptional()
+  @Matches(/^\d{1,18}$/, { message: 'messageId must be a message id (a whole number)' })
+  messageId?: string;
+
   @IsOptional()
   @IsString()
   @MaxLength(100)

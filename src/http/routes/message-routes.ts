@@ -130,9 +130,9 @@ export function messageRoutes(messages: BuyerMessageService, now: () => Date): R
   router.post('/cancel-requests/:id/message/sent', async (req, res) => {
     const requestId = requestIdOf(req.params.id);
     const body = validated(MarkSentBody, req.body ?? {}, 'body');
-    const sent = await messages.markSent(requestId, body.person ?? DEFAULT_PERSON, now());
-    const found = await messages.messagesOfRequest(requestId);
-    res.json({ ...presentBuyerMessage(sent), callSummaries: found.callSummaries.map(presentBuyerMessage) });
+    const sent = await messages.markSent(requestId, body.person ?? DEFAULT_PERSON, now(), body.messageId);
+    const found = await messages.draftOfRequest(requestId);
+    res.json({ ...presentBuyerMessage(found.draft), callSummaries: found.callSummaries.map(presentBuyerMessage), marked: sent.id });
   });
 
   router.get('/cancel-requests/:id/case-notes', async (req, res) => {
