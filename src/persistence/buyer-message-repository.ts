@@ -404,17 +404,19 @@ export class BuyerMessageRepository {
   /**
    * Call-first decision drafts nobody has sent yet (not by QSM, not by email) and whose request has
    * no call summary and no recorded contact: those not alerted yet, and those older than
-   * `escalateBefore` not escalated yet.
+   * `escalateBefore` not escalated yet. Only drafts written after `watchSince`: older ones predate
+   * the watch (an upgrade must not page about last month's cases).
    */
-  async findUnansweredCallFirst(escalateBefore: Date, limit: number): Promise<BuyerMessageRecord[]> {
+  async findUnansweredCallFirst(escalateBefore: Date, watchSince: Date, limit: number): Promise<BuyerMessageRecord[]> {
     const rows: MessageRow[] = await this.dataSource.query(
       `SELECT m.*, o.buyer_email, o.buyer_phone FROM buyer_messages m ${WITH_RECIPIENT}
        WHERE m.call_first AND m.purpose = 'decision' AND m.qsm_sent_at IS NULL AND m.emailed_at IS NULL
+         AND m.created_at > $3
          AND (m.call_first_alerted_at IS NULL OR (m.call_first_escalated_at IS NULL AND m.created_at <= $1))
          AND NOT EXISTS (SELECT 1 FROM buyer_messages c WHERE c.request_id = m.request_id AND c.purpose = 'call_summary')
          AND NOT EXISTS (SELECT 1 FROM case_notes n WHERE n.request_id = m.request_id AND (n.contacted_at IS NOT NULL OR n.call_made))
        ORDER BY m.created_at, m.id LIMIT $2`,
-      [escalateBefore, limit],
+      [escalateBefore, limit, watchSince],
     );
     return rows.map(toMessage);
   }

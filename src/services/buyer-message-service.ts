@@ -66,6 +66,9 @@ export const DEFAULT_BUYER_MESSAGE_OPTIONS: BuyerMessageOptions = {
   callFirstEscalateMs: 4 * 3_600_000,
 };
 
+/** Call-first drafts are watched this long after they are written: past the 24 h promise with margin. */
+export const CALL_FIRST_WATCH_MS = 48 * 3_600_000;
+
 /** What the service needs from AlertService for call-first cases (kept narrow: no circle in services/). */
 export interface CallFirstAlerter {
   callFirst(
@@ -199,7 +202,8 @@ export class BuyerMessageService {
     const counts = { alerted: 0, escalated: 0 };
     if (!this.alerts) return counts;
     const escalateBefore = new Date(now.getTime() - this.options.callFirstEscalateMs);
-    const open = await this.messages.findUnansweredCallFirst(escalateBefore, this.options.batchSize);
+    const watchSince = new Date(now.getTime() - CALL_FIRST_WATCH_MS);
+    const open = await this.messages.findUnansweredCallFirst(escalateBefore, watchSince, this.options.batchSize);
     for (const message of open) {
       const shop = await this.shops.findShop(message.shopId);
       if (!shop) continue;

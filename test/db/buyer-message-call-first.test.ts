@@ -78,6 +78,14 @@ describe('call-first alerts and escalation on PostgreSQL', () => {
     assert.deepEqual([notes.callMade, notes.contactChannel, notes.callSummary], [true, 'phone', '全額返金']);
   });
 
+  test('a call-first draft written before the watch window (e.g. before an upgrade) raises nothing', async () => {
+    const shopId = await aShop(db.dataSource, '青空雑貨店');
+    await aCase(world, db.dataSource, { shopId, decision: ACCEPT, settledAt: at(-5 * 60_000), order: { totalYen: 90_000 } });
+    await world.service.draftPending(at(-72 * HOUR + 10 * 60_000));
+    await service.draftPending(NOW);
+    assert.deepEqual(await kinds(), []);
+  });
+
   test('a shop that switched the check off (null) gets no call-first alert', async () => {
     const shopId = await aShop(db.dataSource, '青空雑貨店', { callFirst: { highValueYen: null } });
     await aCase(world, db.dataSource, { shopId, decision: ACCEPT, settledAt: at(-5 * 60_000), order: { totalYen: 900_000 } });
