@@ -1,7 +1,7 @@
-import { ASSUMED_CAUSE_RULE } from '../domain/buyer-messages';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import { ClaimStatus, type Claim, type Decision, type DecisionFacts, type DecisionKind, type Order, type Shop } from '../domain/types';
+import { ASSUMED_CAUSE_RULE } from '../domain/buyer-messages';
 import { decide, isSettled } from '../domain/decide';
 import { applySnapshot, applySnapshotToClaim, orderChanged } from '../domain/order-snapshot';
 import { hasShipped } from '../domain/money-safety';
