@@ -16,6 +16,7 @@ import type { HeldShipment } from './persistence/held-shipment-repository';
 import { presentReviewItem } from './http/presenters';
 import { formatVerifyLiveReport } from './services/verify-live-report';
 import { askTypedConfirmation } from './services/verify-live-prompt';
+import { presentBuyerMessage } from './http/routes/message-routes';
 
 interface CommandOption {
   type: 'string' | 'boolean';
@@ -141,6 +142,37 @@ const COMMANDS: Record<string, Command> = {
           print(values, await services.review.override(id, kind, person, note), () => `request #${id} overridden: ${kind}`);
         } else throw new Error(`unknown review action "${action}"`);
         return 0;
+      });
+    },
+  },
+  messages: {
+    summary: 'print the buyer message of a request as QSM-ready plain text (show), or mark it sent in QSM (sent)',
+    usage: 'cancel-guard messages [show <requestId> | sent <requestId>] [--person <name>] [--json]',
+    options: {
+      person: { type: 'string', description: 'sent: who sent it in QSM (default: cli)' },
+      json: { type: 'boolean', description: 'print JSON' },
+    },
+    async run(values, positionals) {
+      const [action = 'show', id] = positionals;
+      if (!id || !/^\d{1,18}$/.test(id)) throw new Error(`messages ${action} needs a cancel request id (a whole number)`);
+      if (action !== 'show' && action !== 'sent') throw new Error(`unknown messages action "${action}"`);
+      return withService(async ({ services }) => {
+        const draft =
+          action === 'sent'
+            ? await services.buyerMessages.markSent(id, (values.person as string | undefined) ?? 'cli', new Date())
+            : (await services.buyerMessages.draftOfRequest(id)).draft;
+        const shown = presentBuyerMessage(draft);
+        // stdout carries only the text to paste into QSM; the state goes to stderr.
+        const state = [
+          `request #${id}, order ${draft.orderNo}, ${draft.language}, ${draft.templateKey}`,
+          draft.qsmSent ? `sent in QSM ${draft.qsmSent.at.toISOString()} by ${draft.qsmSent.by}` : 'not sent in QSM yet',
+          ...(draft.callFirst.call ? [`CALL FIRST (${draft.callFirst.reasons.join(', ')})${draft.buyerPhone ? `: ${draft.buyerPhone}` : ''}`] : []),
+          ...(shown.qsm.fits === false ? [`too long for QSM: ${shown.qsm.length} of ${shown.qsm.maxLength} characters`] : []),
+          ...(draft.needsPerson ? [`needs a person: missing ${draft.missing.join(', ') || '-'} ${draft.problems.join('; ')}`] : []),
+        ];
+        if (!values.json) process.stderr.write(`${state.join('\n')}\n\n`);
+        print(values, shown, () => shown.qsmText ?? '(no text: a person must write this message)');
+        return draft.needsPerson && !draft.edited ? 1 : 0;
       });
     },
   },

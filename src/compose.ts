@@ -161,9 +161,9 @@ export function compose(input: ComposeInput): Services {
   const smtpUrl = config.email.smtpUrl;
   const buyerMessageRepository = new BuyerMessageRepository(dataSource);
   const buyerMessages = new BuyerMessageService(buyerMessageRepository, new CaseLogRepository(dataSource), requests, orders, shops,
-    logger, { emailConfigured: smtpUrl !== null });
-  const buyerMailer = new BuyerMailer(buyerMessageRepository, smtpUrl ? (from) => new SmtpMailer(smtpUrl, from) : null, config.email.from,
-    logger);
+    logger, { emailConfigured: smtpUrl !== null, callFirstEscalateMs: config.buyerEmail.callFirstEscalateHours * 3_600_000 }, alerts);
+  const buyerMailer = new BuyerMailer(buyerMessageRepository, smtpUrl ? (from) => new SmtpMailer(smtpUrl, from) : null, config.buyerEmail.from,
+    logger, { defaultReplyTo: config.buyerEmail.replyTo });
   const demo = new DemoService(dataSource, shops, factsRepository, logger.child({ module: 'demo' }));
 
   const requestList = new RequestListRepository(dataSource);

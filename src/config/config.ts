@@ -162,6 +162,25 @@ class EnvSchema {
   @Matches(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/, { message: 'ALERT_EMAIL_FROM must be an email address' })
   ALERT_EMAIL_FROM: string = 'cancel-guard@localhost';
 
+  /** Sender of buyer emails; ALERT_EMAIL_FROM when unset (a shop's own fromAddress wins). */
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @Matches(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/, { message: 'BUYER_EMAIL_FROM must be an email address' })
+  BUYER_EMAIL_FROM?: string;
+
+  /** Where buyers' replies go (Reply-To); unset: to the sender. A shop's own replyTo wins. */
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @Matches(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/, { message: 'BUYER_EMAIL_REPLY_TO must be an email address' })
+  BUYER_EMAIL_REPLY_TO?: string;
+
+  /** Hours after which an unanswered call-first case raises a critical alert (1–23: never a silent day). */
+  @Transform(toNumber)
+  @IsInt({ message: 'BUYER_CALL_FIRST_ESCALATE_HOURS must be a whole number of hours from 1 to 23' })
+  @Min(1, { message: 'BUYER_CALL_FIRST_ESCALATE_HOURS must be a whole number of hours from 1 to 23' })
+  @Max(23, { message: 'BUYER_CALL_FIRST_ESCALATE_HOURS must be a whole number of hours from 1 to 23' })
+  BUYER_CALL_FIRST_ESCALATE_HOURS: number = 4;
+
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: string = 'info';
 
@@ -227,6 +246,12 @@ export interface AppConfig {
     readonly smtpUrl: string | null;
     readonly to: readonly string[];
     readonly from: string;
+  };
+  /** Buyer emails: sender, Reply-To, and when an unanswered call-first case escalates. */
+  readonly buyerEmail: {
+    readonly from: string;
+    readonly replyTo: string | null;
+    readonly callFirstEscalateHours: number;
   };
   readonly logLevel: string;
   readonly dataDir: string;
@@ -312,6 +337,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       smtpUrl: parsed.SMTP_URL ?? null,
       to: parsed.ALERT_EMAIL_TO ?? [],
       from: parsed.ALERT_EMAIL_FROM,
+    },
+    buyerEmail: {
+      from: parsed.BUYER_EMAIL_FROM ?? parsed.ALERT_EMAIL_FROM,
+      replyTo: parsed.BUYER_EMAIL_REPLY_TO ?? null,
+      callFirstEscalateHours: parsed.BUYER_CALL_FIRST_ESCALATE_HOURS,
     },
     logLevel: parsed.LOG_LEVEL,
     dataDir: parsed.DATA_DIR,

@@ -58,6 +58,10 @@ export interface Order {
   /** Buyer personal data: stored for buyer messages, never logged. */
   buyerName: string | null;
   buyerEmail: string | null;
+  /** Buyer's phone when Qoo10 gives it (for call-first cases); personal data, never logged. */
+  buyerPhone?: string | null;
+  /** Delivery country as Qoo10 gives it ('JP', 'Japan'...); a foreign one means an English message. */
+  buyerCountry?: string | null;
 }
 
 /** A claim row as Qoo10 reports it (cancel request, cancel completed, return...). */

@@ -8,7 +8,7 @@ import { CancelRequestsQuery, DashboardQuery } from './dto/cancel-request.dto';
 import { MadeToOrderBody, OrderFactBody, StockBody } from './dto/facts.dto';
 import { CountedCancelsQuery, RateHistoryQuery, RateQuery } from './dto/rate.dto';
 import { ApproveBody, OverrideBody, ShopQuery } from './dto/review.dto';
-import { CallSummaryBody, CaseLogQuery, MessageSettingsBody, MessagesQuery } from './dto/message.dto';
+import { CallSummaryBody, CaseLogQuery, CaseNotesBody, MarkSentBody, MessageEditBody, MessageSettingsBody, MessagesQuery } from './dto/message.dto';
 import {
   DiscardHeldShipmentBody,
   ImportShipmentsQuery,
@@ -75,12 +75,17 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/api/cancel-rate/cancels', tag: 'rate', summary: 'The counted cancels behind the rate, newest first, cursor pagination', description: shopNote, query: CountedCancelsQuery, ok: { type: 'object', properties: { shop: ref('ShopRef'), month: { type: 'string' }, items: { type: 'array', items: { type: 'object' } }, nextCursor: { type: ['string', 'null'] } } }, errors: [404] },
   { method: 'get', path: '/api/alerts', tag: 'alerts', summary: 'Recent alerts, newest first, with their email delivery state', query: AlertsQuery, ok: { type: 'object', properties: { alerts: { type: 'array', items: ref('Alert') } } } },
   { method: 'get', path: '/api/cancel-requests/:id/message', tag: 'messages', summary: 'The buyer message drafted for a settled request, with any phone-call summaries', ok: ref('BuyerMessageWithCalls'), errors: [404] },
+  { method: 'put', path: '/api/cancel-requests/:id/message', tag: 'messages', summary: 'Edit this one draft before sending it (a personal line); the built text is kept as original', body: { json: MessageEditBody }, ok: ref('BuyerMessageWithCalls'), errors: [404, 409] },
+  { method: 'post', path: '/api/cancel-requests/:id/message/sent', tag: 'messages', summary: 'Mark the draft as sent by hand through QSM (送信済みにする); a waiting email is withdrawn', body: { json: MarkSentBody }, ok: ref('BuyerMessageWithCalls'), errors: [404, 409] },
+  { method: 'get', path: '/api/cancel-requests/:id/case-notes', tag: 'messages', summary: 'The case notes: contact channel and time, call, offers, buyer reaction, root cause', ok: ref('CaseNotes'), errors: [404] },
+  { method: 'put', path: '/api/cancel-requests/:id/case-notes', tag: 'messages', summary: 'Update the case notes (fields given are replaced, others kept)', body: { json: CaseNotesBody }, ok: ref('CaseNotes'), errors: [404] },
   { method: 'post', path: '/api/cancel-requests/:id/call-summary', tag: 'messages', summary: 'Write the summary of what was agreed on the phone (201 when new, 200 when the same summary exists)', body: { json: CallSummaryBody }, ok: { type: 'object', properties: { created: { type: 'boolean' } }, allOf: [ref('BuyerMessage')] }, creates: true, errors: [404, 409] },
   { method: 'get', path: '/api/messages', tag: 'messages', summary: 'Recent buyer messages, newest first, with their email state', query: MessagesQuery, ok: { type: 'object', properties: { messages: { type: 'array', items: ref('BuyerMessage') } } } },
   { method: 'get', path: '/api/message-templates', tag: 'messages', summary: 'The message templates and their placeholders', ok: { type: 'object' } },
   { method: 'get', path: '/api/shops/:id/message-settings', tag: 'messages', summary: 'A shop\'s buyer-message settings (signature, coupon, alternatives, templates, email sending)', ok: { type: 'object' }, errors: [404] },
   { method: 'put', path: '/api/shops/:id/message-settings', tag: 'messages', summary: 'Replace a shop\'s buyer-message settings', body: { json: MessageSettingsBody }, ok: { type: 'object' }, errors: [404] },
   { method: 'get', path: '/api/case-log', tag: 'messages', summary: 'The case log of a JST month: item, cause, timing and outcome of every case', description: shopNote, query: CaseLogQuery, ok: { type: 'object', properties: { shop: ref('ShopRef'), month: { type: 'string' }, entries: { type: 'array', items: { type: 'object' } } } }, errors: [404] },
+  { method: 'get', path: '/api/case-log.csv', tag: 'messages', summary: 'The case log of a JST month as CSV for Excel (UTF-8 with BOM, CRLF); the response is text/csv', description: shopNote, query: CaseLogQuery, ok: { type: 'string', description: 'text/csv; charset=utf-8' }, errors: [404] },
   { method: 'get', path: '/api/reports/seller-fault-items', tag: 'messages', summary: 'Items causing seller-fault cancels in a JST month', description: shopNote, query: CaseLogQuery, ok: { type: 'object', properties: { shop: ref('ShopRef'), month: { type: 'string' } } }, errors: [404] },
   { method: 'get', path: '/api/shipments', tag: 'tracking', summary: 'Tracking numbers received and what Qoo10 answered', query: ListShipmentsQuery, ok: { type: 'object', properties: { shipments: { type: 'array', items: ref('Shipment') } } } },
   { method: 'post', path: '/api/shipments', tag: 'tracking', summary: 'Submit tracking numbers (one shipment or an array) from a WMS/3PL or the dashboard', query: SubmitShipmentsQuery, body: { json: ShipmentBody, orArray: true }, ok: ref('TrackingReport'), errors: [404] },

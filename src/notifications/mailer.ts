@@ -4,6 +4,8 @@ export interface OutgoingEmail {
   subject: string;
   /** UTF-8 plain text (Japanese for the seller). */
   text: string;
+  /** Where the recipient's reply goes, when not to the sender (buyer emails: the shop's inbox). */
+  replyTo?: string;
 }
 
 /**

@@ -66,7 +66,13 @@ export class SmtpMailer implements Mailer {
 
   async send(email: OutgoingEmail): Promise<void> {
     try {
-      await this.transport.sendMail({ from: this.from, to: [...email.to], subject: email.subject, text: email.text });
+      await this.transport.sendMail({
+        from: this.from,
+        to: [...email.to],
+        subject: email.subject,
+        text: email.text,
+        ...(email.replyTo ? { replyTo: email.replyTo } : {}),
+      });
     } catch (error) {
       const code = (error as { responseCode?: unknown }).responseCode;
       throw new MailDeliveryError(safeSmtpErrorMessage(error, this.smtpUrl), typeof code === 'number' ? code : null);

@@ -24,6 +24,8 @@ interface OrderRow {
   tracking_no: string | null;
   buyer_name: string | null;
   buyer_email: string | null;
+  buyer_phone: string | null;
+  buyer_country: string | null;
 }
 
 function toOrder(row: OrderRow): Order {
@@ -48,17 +50,19 @@ function toOrder(row: OrderRow): Order {
     trackingNo: row.tracking_no,
     buyerName: row.buyer_name,
     buyerEmail: row.buyer_email,
+    buyerPhone: row.buyer_phone,
+    buyerCountry: row.buyer_country,
   };
 }
 
 const COLUMNS = [
   'order_no', 'pack_no', 'ordered_at', 'order_month', 'paid_at', 'shipping_deadline', 'shipped_at', 'delivered_at',
   'shipping_status', 'item_no', 'seller_item_code', 'item_title', 'item_option', 'quantity', 'unit_price_yen',
-  'total_yen', 'payment_method', 'carrier', 'tracking_no', 'buyer_name', 'buyer_email',
+  'total_yen', 'payment_method', 'carrier', 'tracking_no', 'buyer_name', 'buyer_email', 'buyer_phone', 'buyer_country',
 ] as const;
 const TYPES = [
   'text', 'text', 'timestamptz', 'text', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz', 'smallint',
-  'text', 'text', 'text', 'text', 'integer', 'bigint', 'bigint', 'text', 'text', 'text', 'text', 'text',
+  'text', 'text', 'text', 'text', 'integer', 'bigint', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text',
 ];
 
 function columnsOf(order: Order): unknown[] {
@@ -66,7 +70,7 @@ function columnsOf(order: Order): unknown[] {
     order.orderNo, order.packNo, order.orderedAt, jstMonthOf(order.orderedAt), order.paidAt, order.shippingDeadline,
     order.shippedAt, order.deliveredAt, order.shippingStatus, order.itemNo, order.sellerItemCode, order.itemTitle,
     order.itemOption, order.quantity, order.unitPriceYen, order.totalYen, order.paymentMethod, order.carrier,
-    order.trackingNo, order.buyerName, order.buyerEmail,
+    order.trackingNo, order.buyerName, order.buyerEmail, order.buyerPhone ?? null, order.buyerCountry ?? null,
   ];
 }
 
@@ -101,7 +105,7 @@ export class OrderRepository {
          SELECT $1, * FROM unnest(${unnest})
          ON CONFLICT (shop_id, order_no) DO UPDATE SET
            ${['paid_at', 'shipping_deadline', 'shipped_at', 'delivered_at', 'shipping_status', 'seller_item_code',
-             'item_option', 'payment_method', 'carrier', 'tracking_no', 'buyer_name', 'buyer_email'].map(keep).join(', ')},
+             'item_option', 'payment_method', 'carrier', 'tracking_no', 'buyer_name', 'buyer_email', 'buyer_phone', 'buyer_country'].map(keep).join(', ')},
            updated_at = now()
          RETURNING order_no, (xmax = 0) AS inserted`,
         [shopId, ...arrays],

@@ -209,6 +209,9 @@ export function mapShippingRow(raw: RawShippingRow, method = 'ShippingBasic.GetS
     trackingNo: r.text('TrackingNo'),
     buyerName: r.text('Buyer', 'buyer', 'BuyerName'),
     buyerEmail: r.text('BuyerEmail', 'buyerEmail'),
+    // INF: buyer phone and country field names are not in the contract; these are the likely ones.
+    buyerPhone: r.text('BuyerMobile', 'buyerMobile', 'BuyerTel', 'buyerTel'),
+    buyerCountry: r.text('ShippingCountry', 'shippingCountry', 'DeliveryCountry', 'BuyerNation'),
   };
 }
 

@@ -118,6 +118,38 @@ export class AlertService {
   }
 
   /**
+   * A call-first buyer (gift, high value): phone before writing. Raised once when the draft is made,
+   * and once more (`escalation`) when nobody has reached the buyer after the set time. The buyer's
+   * phone is in the alert because calling is the point; it is never logged.
+   */
+  async callFirst(
+    shop: Shop,
+    c: { messageId: string; requestId: string; orderNo: string; reasons: string[]; cartTotalYen: number | null; phone: string | null; outline: string[] },
+    escalation: { unsentHours: number } | null,
+  ): Promise<AlertRecord | null> {
+    const why = c.reasons.map((r) => (r === 'gift' ? 'ギフト' : r === 'high_value' ? '高額' : r)).join('・');
+    const total = c.cartTotalYen === null ? '' : `（カート合計 ${c.cartTotalYen.toLocaleString('ja-JP')}円）`;
+    return this.raise({
+      shopId: shop.id,
+      kind: escalation ? 'call_first_unsent' : 'call_first',
+      dedupeKey: `${escalation ? 'call_first_unsent' : 'call_first'}:${c.messageId}`,
+      severity: escalation ? 'critical' : 'warning',
+      subject: escalation
+        ? `【至急】お電話が必要なお客様にまだ連絡できていません（注文番号 ${c.orderNo}・${escalation.unsentHours}時間経過）`
+        : `【要電話】${why}のご注文です。メッセージの前にお電話をお願いします（注文番号 ${c.orderNo}）`,
+      body: [
+        `${shop.name} の注文 ${c.orderNo} は${why}のご注文${total}のため、文面の前にお電話でのご連絡をおすすめします。`,
+        c.phone ? `お客様の電話番号: ${c.phone}` : '電話番号はQoo10から届いていません。QSMの注文詳細でご確認ください。',
+        ...(escalation ? [`下書きを作成してから ${escalation.unsentHours} 時間、送信済みの記録も電話の記録もありません。本日中にご連絡ください。`] : []),
+        'お電話で話すこと:',
+        ...c.outline.map((point) => `・${point}`),
+        'お電話の後は、ダッシュボードで通話の要約を書面にして送り、「送信済みにする」を押してください。',
+      ].join('\n'),
+      payload: { messageId: c.messageId, requestId: c.requestId, orderNo: c.orderNo, reasons: c.reasons, escalation: escalation !== null },
+    });
+  }
+
+  /**
    * The checks the scheduler runs every cycle: keys about to expire, shops whose polls stopped
    * succeeding. Each situation is raised once (its dedupe key names the expiry date or the last
    * success), so calling this every two minutes sends one email, not hundreds. Returns what was raised.

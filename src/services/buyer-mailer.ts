@@ -15,6 +15,8 @@ export interface BuyerMailerOptions {
   leaseMs: number;
   /** Messages older than this are not sent on their own any more (see BuyerMessageOptions.maxEmailAgeMs). */
   maxAgeMs: number;
+  /** BUYER_EMAIL_REPLY_TO: where buyers' replies go when the shop set no replyTo; null: to the sender. */
+  defaultReplyTo: string | null;
 }
 
 export const DEFAULT_BUYER_MAILER_OPTIONS: BuyerMailerOptions = {
@@ -24,6 +26,7 @@ export const DEFAULT_BUYER_MAILER_OPTIONS: BuyerMailerOptions = {
   batchSize: 20,
   leaseMs: 10 * 60_000,
   maxAgeMs: DEFAULT_BUYER_MESSAGE_OPTIONS.maxEmailAgeMs,
+  defaultReplyTo: null,
 };
 
 export interface BuyerSendReport {
@@ -57,7 +60,7 @@ export class BuyerMailer {
   constructor(
     private readonly messages: BuyerMessageRepository,
     private readonly mailerFor: MailerForSender | null,
-    /** ALERT_EMAIL_FROM: the sender when the shop set none. */
+    /** BUYER_EMAIL_FROM (ALERT_EMAIL_FROM when unset): the sender when the shop set none. */
     private readonly defaultFrom: string,
     logger: Logger,
     options: Partial<BuyerMailerOptions> = {},
@@ -111,7 +114,8 @@ export class BuyerMailer {
     }
     try {
       const from = message.fromAddress?.trim() || this.defaultFrom;
-      await this.mailerOf(from).send({ to: [message.to], subject: message.subject, text: message.body });
+      const replyTo = message.replyTo?.trim() || this.options.defaultReplyTo;
+      await this.mailerOf(from).send({ to: [message.to], subject: message.subject, text: message.body, ...(replyTo ? { replyTo } : {}) });
       await this.messages.markEmailSent(message.id, now);
       this.logger.info(fields, 'buyer message emailed');
       return 'sent';

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import {
+  EMPTY_CASE_NOTES,
   buildBuyerMessage,
   callFirst,
+  caseLogCsv,
   caseLogEntry,
   requestFromDecision,
   sellerFaultItemReport,
   type BuyerMessageResult,
   type CallFirstAdvice,
   type CaseLogEntry,
+  type CaseNotes,
   type Language,
   type SellerFaultItemReport,
   type TemplateKey,
@@ -26,7 +29,7 @@ import type {
   StoredMessageSettings,
 } from '../persistence/buyer-message-repository';
 import type { CancelRequestRepository, StoredDecision } from '../persistence/cancel-request-repository';
-import type { CaseLogRepository } from '../persistence/case-log-repository';
+import type { CaseLogRepository, CaseNotesPatch } from '../persistence/case-log-repository';
 import type { OrderRepository } from '../persistence/order-repository';
 import { resolveShop } from './shop-resolver';
 import type { ShopRepository } from '../persistence/shop-repository';
@@ -47,6 +50,12 @@ export interface BuyerMessageOptions {
   maxEmailAgeMs: number;
   /** Requests drafted per query. */
   batchSize: number;
+  /**
+   * A call-first draft nobody has sent, called about or noted as contacted this long after it was
+   * written raises a second, critical alert (BUYER_CALL_FIRST_ESCALATE_HOURS): no call-first buyer
+   * waits 24 h without someone being told.
+   */
+  callFirstEscalateMs: number;
 }
 
 export const DEFAULT_BUYER_MESSAGE_OPTIONS: BuyerMessageOptions = {
@@ -54,7 +63,27 @@ export const DEFAULT_BUYER_MESSAGE_OPTIONS: BuyerMessageOptions = {
   lookbackMs: 14 * 86_400_000,
   maxEmailAgeMs: 24 * 3_600_000,
   batchSize: 200,
+  callFirstEscalateMs: 4 * 3_600_000,
 };
+
+/** Call-first drafts are watched this long after they are written: past the 24 h promise with margin. */
+export const CALL_FIRST_WATCH_MS = 48 * 3_600_000;
+
+/** What the service needs from AlertService for call-first cases (kept narrow: no circle in services/). */
+export interface CallFirstAlerter {
+  callFirst(
+    shop: Shop,
+    c: { messageId: string; requestId: string; orderNo: string; reasons: string[]; cartTotalYen: number | null; phone: string | null; outline: string[] },
+    escalation: { unsentHours: number } | null,
+  ): Promise<unknown>;
+}
+
+/** The language a buyer is written to: English when Qoo10 names a delivery country outside Japan. */
+export function buyerLanguage(order: Pick<Order, 'buyerCountry'> | null, shopLanguage: Language): Language {
+  const country = order?.buyerCountry?.normalize('NFKC').trim().toLowerCase() ?? '';
+  if (country === '') return shopLanguage;
+  return ['jp', 'jpn', 'japan', '日本', '392'].includes(country) ? 'ja' : 'en';
+}
 
 export interface DraftReport {
   drafted: number;
@@ -127,6 +156,7 @@ export class BuyerMessageService {
     private readonly shops: ShopRepository,
     logger: Logger,
     options: Partial<BuyerMessageOptions> = {},
+    private readonly alerts: CallFirstAlerter | null = null,
   ) {
     this.options = { ...DEFAULT_BUYER_MESSAGE_OPTIONS, ...options };
     this.logger = logger.child({ module: 'buyer-messages' });
@@ -160,7 +190,45 @@ export class BuyerMessageService {
       if (batch.length < this.options.batchSize || stored < batch.length) break;
     }
     if (report.drafted > 0) this.logger.info({ ...report }, 'buyer message drafts written');
+    await this.checkCallFirst(now);
     return report;
+  }
+
+  /**
+   * Alerts for call-first drafts: at once when one is written, and again, critical, when nobody has
+   * reached the buyer after callFirstEscalateMs. Each alert is raised once (dedupe key per draft).
+   */
+  async checkCallFirst(now: Date): Promise<{ alerted: number; escalated: number }> {
+    const counts = { alerted: 0, escalated: 0 };
+    if (!this.alerts) return counts;
+    const escalateBefore = new Date(now.getTime() - this.options.callFirstEscalateMs);
+    const watchSince = new Date(now.getTime() - CALL_FIRST_WATCH_MS);
+    const open = await this.messages.findUnansweredCallFirst(escalateBefore, watchSince, this.options.batchSize);
+    for (const message of open) {
+      const shop = await this.shops.findShop(message.shopId);
+      if (!shop) continue;
+      const facts = {
+        messageId: message.id,
+        requestId: message.requestId,
+        orderNo: message.orderNo,
+        reasons: message.callFirst.reasons,
+        cartTotalYen: message.callFirst.cartTotalYen,
+        phone: message.buyerPhone,
+        outline: message.callFirst.outline,
+      };
+      if (!message.callFirstAlertedAt) {
+        await this.alerts.callFirst(shop, facts, null);
+        await this.messages.markCallFirstAlerted(message.id, now);
+        counts.alerted += 1;
+      }
+      if (!message.callFirstEscalatedAt && message.createdAt.getTime() <= escalateBefore.getTime()) {
+        const unsentHours = Math.floor((now.getTime() - message.createdAt.getTime()) / 3_600_000);
+        await this.alerts.callFirst(shop, facts, { unsentHours });
+        await this.messages.markCallFirstEscalated(message.id, now);
+        counts.escalated += 1;
+      }
+    }
+    return counts;
   }
 
   private async loadSettings(shopId: string): Promise<EffectiveSettings | null> {
@@ -174,15 +242,16 @@ export class BuyerMessageService {
     const order = await this.orders.findOrder(settled.shopId, settled.orderNo);
     const templateKey = TEMPLATE_OF_KIND[decision.kind];
     const request = order
-      ? requestFromDecision({ ...domainDecision(decision), code: decision.code, reason: decision.reason, trail: decision.trail }, order)
+      ? requestFromDecision({ ...domainDecision(decision), trail: decision.trail }, order, { requestedAt: settled.requestedAt })
       : null;
-    // A seller-fault decision without a cause cannot admit what went wrong; no order, no facts at all.
+    const language = buyerLanguage(order, shop.language);
+    // No order, no facts at all: a person writes this one.
     const result: BuyerMessageResult = request
-      ? buildBuyerMessage(request, shop.settings, { now, language: shop.language })
-      : { ok: false, needsPerson: true, missing: [order ? 'sellerFaultCause' : 'order'], problems: [] };
-    const advice = order ? callFirst(await this.cartOf(settled.shopId, order), shop.settings, templateKey, shop.language) : NO_CALL;
+      ? buildBuyerMessage(request, shop.settings, { now, language })
+      : { ok: false, needsPerson: true, missing: ['order'], problems: [] };
+    const advice = order ? callFirst(await this.cartOf(settled.shopId, order), shop.settings, templateKey, language) : NO_CALL;
     return this.messages.insertDraft({
-      ...this.draftFields(result, templateKey, shop, 'decision', advice, order, now.getTime() - settled.settledAt.getTime()),
+      ...this.draftFields(result, templateKey, { ...shop, language }, 'decision', advice, order, now.getTime() - settled.settledAt.getTime()),
       shopId: settled.shopId,
       requestId: settled.requestId,
       decisionId: decision.id,
@@ -290,10 +359,70 @@ export class BuyerMessageService {
       draftKey,
       createdAt: now,
     });
-    if (stored) return { message: stored, created: true };
+    if (stored) {
+      // The call happened: the case log records it (a person's own notes are never overwritten).
+      await this.cases.saveNotes(request.shopId, requestId, { callMade: true, callSummary: points.join(' / '), contactChannel: 'phone', contactedAt: input.calledAt }, 'cancel-guard', true);
+      return { message: stored, created: true };
+    }
     const again = await this.messages.findByDraftKey(draftKey);
     if (!again) throw new Error(`call summary ${draftKey} conflicted but cannot be read`);
     return { message: again, created: false };
+  }
+
+  /**
+   * A person's own wording for one draft before it is sent (a personal line, as a careful shop adds):
+   * the edit is what QSM text and email carry from then on; the built text is kept beside it.
+   */
+  async editDraft(requestId: string, edit: { subject?: string; body?: string }, by: string, now: Date): Promise<BuyerMessageRecord> {
+    const { draft } = await this.draftOfRequest(requestId);
+    const subject = (edit.subject ?? draft.subject ?? '').trim();
+    const body = (edit.body ?? draft.body ?? '').trim();
+    const details = [
+      ...(subject === '' ? [{ field: 'subject', message: 'subject must not be empty (this draft has no built text to keep)' }] : []),
+      ...(subject.includes('\n') ? [{ field: 'subject', message: 'subject must be one line' }] : []),
+      ...(body === '' ? [{ field: 'body', message: 'body must not be empty (this draft has no built text to keep)' }] : []),
+      ...(/\{\{|\}\}/.test(subject + body) ? [{ field: 'body', message: 'the text still holds {{placeholders}}: write the words themselves' }] : []),
+    ];
+    if (details.length > 0) throw new ValidationFailedError(`The edit is invalid: ${[...new Set(details.map((d) => d.field))].join(', ')}.`, details);
+    const edited = await this.messages.editDraft(draft.id, { subject, body }, by, now);
+    if (!edited) throw new ConflictError('message_already_sent', 'This message was already sent (or is being sent); what the buyer received cannot be changed.');
+    return edited;
+  }
+
+  /**
+   * The person sent the draft through QSM: recorded once, any waiting email withdrawn, and the case
+   * log notes QSM as the contact channel (unless a person already noted another).
+   */
+  async markSent(requestId: string, by: string, now: Date, messageId?: string): Promise<BuyerMessageRecord> {
+    const found = await this.draftOfRequest(requestId);
+    // A call summary sent in QSM is marked by its id; the decision's draft is the default.
+    const draft = messageId === undefined ? found.draft : [found.draft, ...found.callSummaries].find((m) => m.id === messageId);
+    if (!draft) throw new NotFoundError(`The message ${messageId} of cancel request ${requestId}`);
+    if (draft.needsPerson && !draft.edited) {
+      throw new ConflictError('message_incomplete', 'This draft is missing facts; edit it into a complete message before marking it sent.');
+    }
+    const sent = await this.messages.markSentInQsm(draft.id, by, now);
+    if (!sent) throw new ConflictError('message_being_emailed', 'This message is being emailed right now; look again in a minute before sending it in QSM.');
+    const at = sent.qsmSent?.at ?? now;
+    await this.cases.saveNotes(sent.shopId, requestId, { contactChannel: 'qsm', contactedAt: at }, by, true);
+    return sent;
+  }
+
+  async caseNotes(requestId: string): Promise<CaseNotes> {
+    if (!(await this.requests.findRequest(requestId))) throw new NotFoundError(`The cancel request ${requestId}`);
+    return (await this.cases.findNotes(requestId)) ?? EMPTY_CASE_NOTES;
+  }
+
+  async updateCaseNotes(requestId: string, patch: CaseNotesPatch, by: string): Promise<CaseNotes> {
+    const request = await this.requests.findRequest(requestId);
+    if (!request) throw new NotFoundError(`The cancel request ${requestId}`);
+    return this.cases.saveNotes(request.shopId, requestId, patch, by);
+  }
+
+  /** The month's case log as CSV for Excel (UTF-8 with BOM). */
+  async caseLogCsv(shopId: string | undefined, month: string | undefined, now: Date): Promise<{ shop: Shop; month: string; csv: string }> {
+    const log = await this.caseLog(shopId, month, now);
+    return { shop: log.shop, month: log.month, csv: caseLogCsv(log.entries) };
   }
 
   recentMessages(filter: { shopId?: string; status?: BuyerEmailStatus | 'needs_person'; limit: number }): Promise<BuyerMessageRecord[]> {
@@ -328,6 +457,8 @@ export class BuyerMessageService {
     const entries = rows.map((row) => ({
       requestId: row.requestId,
       ...caseLogEntry(domainDecision(row.decision), row.order, row.decision.createdAt),
+      handledIn: row.handledInQsm ? ('qsm' as const) : ('service' as const),
+      notes: row.notes ?? EMPTY_CASE_NOTES,
     }));
     return { shop, month: key, entries };
   }

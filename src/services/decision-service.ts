@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import { ClaimStatus, type Claim, type Decision, type DecisionFacts, type DecisionKind, type Order, type Shop } from '../domain/types';
+import { ASSUMED_CAUSE_RULE } from '../domain/buyer-messages';
 import { decide, isSettled } from '../domain/decide';
 import { applySnapshot, applySnapshotToClaim, orderChanged } from '../domain/order-snapshot';
 import { hasShipped, stockCovers } from '../domain/money-safety';
@@ -170,7 +171,14 @@ export class DecisionService {
         kind: input.kind,
         code: current?.kind === input.kind || current?.suggested === input.kind ? 'approved_by_person' : 'overridden_by_person',
         reason: input.note ?? `Decided by ${input.person}.`,
-        trail: [...(current?.trail ?? []), { rule: 'person', note: `${input.person} chose ${input.kind}.` }],
+        trail: [
+          ...(current?.trail ?? []),
+          { rule: 'person', note: `${input.person} chose ${input.kind}.` },
+          // Qoo10 needs a cause; the buyer's message must not state one nobody named.
+          ...(input.kind === 'seller-fault' && !(current?.sellerFaultCause ?? facts.shopFault)
+            ? [{ rule: ASSUMED_CAUSE_RULE, note: 'No cause was named: out_of_stock is booked for Qoo10 only; the buyer is told no reason.' }]
+            : []),
+        ],
         tracking: input.kind === 'refuse' ? tracking! : undefined,
         sellerFaultCause: input.kind === 'seller-fault' ? current?.sellerFaultCause ?? facts.shopFault ?? 'out_of_stock' : undefined,
       };

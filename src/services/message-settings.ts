@@ -43,7 +43,7 @@ export function effectiveSettings(shopName: string, stored: unknown): EffectiveS
   const raw = (isRecord(stored) ? stored : {}) as StoredMessageSettings;
   const ownName = typeof raw.shopName === 'string' && raw.shopName.trim() !== '' ? raw.shopName : shopName;
   const language = LANGUAGES.includes(raw.language as Language) ? (raw.language as Language) : 'ja';
-  const { sendByEmail, fromAddress: _from, language: _language, ...builderSettings } = raw;
+  const { sendByEmail, fromAddress: _from, replyTo: _replyTo, language: _language, ...builderSettings } = raw;
   return {
     settings: { ...builderSettings, shopName: ownName },
     stored: raw,

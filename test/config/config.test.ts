@@ -42,6 +42,17 @@ describe('loadConfig', () => {
     assert.deepEqual(config.email.to, ['a@example.com', 'b@example.com']);
   });
 
+  test('buyer emails: BUYER_EMAIL_FROM defaults to ALERT_EMAIL_FROM, Reply-To to none, escalation to 4 h', () => {
+    const defaults = loadConfig({ ALERT_EMAIL_FROM: 'alerts@example.com' });
+    assert.deepEqual(defaults.buyerEmail, { from: 'alerts@example.com', replyTo: null, callFirstEscalateHours: 4 });
+    const set = loadConfig({ BUYER_EMAIL_FROM: 'Aozora <shop@example.com>', BUYER_EMAIL_REPLY_TO: 'support@example.com', BUYER_CALL_FIRST_ESCALATE_HOURS: '2' });
+    assert.deepEqual(set.buyerEmail, { from: 'Aozora <shop@example.com>', replyTo: 'support@example.com', callFirstEscalateHours: 2 });
+    const text = problemsOf({ BUYER_EMAIL_FROM: 'nobody', BUYER_EMAIL_REPLY_TO: 'x', BUYER_CALL_FIRST_ESCALATE_HOURS: '24' }).join('\n');
+    assert.match(text, /BUYER_EMAIL_FROM must be an email address/);
+    assert.match(text, /BUYER_EMAIL_REPLY_TO must be an email address/);
+    assert.match(text, /BUYER_CALL_FIRST_ESCALATE_HOURS must be a whole number of hours from 1 to 23/);
+  });
+
   test('an empty AUTO_DECISIONS means every decision waits for a person', () => {
     assert.deepEqual(loadConfig({ AUTO_DECISIONS: '' }).policy.autoDecisions, []);
   });

@@ -1,3 +1,4 @@
+import { EMPTY_CASE_NOTES } from '../../src/domain/buyer-messages';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
@@ -40,6 +41,8 @@ describe('the case log and the seller-fault item report on PostgreSQL', () => {
         decidedAt: '2026-11-01 00:30',
         outcome: 'accept',
         timeFromOrderHours: 5.5,
+        handledIn: 'service',
+        notes: EMPTY_CASE_NOTES,
       },
       {
         requestId: refused.requestId,
@@ -50,6 +53,8 @@ describe('the case log and the seller-fault item report on PostgreSQL', () => {
         decidedAt: '2026-11-10 12:00',
         outcome: 'refuse',
         timeFromOrderHours: (NOW.getTime() - ORDERED_AT.getTime()) / 3_600_000,
+        handledIn: 'service',
+        notes: EMPTY_CASE_NOTES,
       },
     ]);
   });

@@ -1,3 +1,4 @@
+import { ASSUMED_CAUSE_RULE } from '../../src/domain/buyer-messages';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ValidationFailedError } from '../../src/errors';
@@ -87,14 +88,20 @@ describe('BuyerMessageService.draftPending on PostgreSQL', () => {
     assert.equal(draft.emailHeldReason, 'needs_person');
   });
 
-  test('a seller-fault decision that names no cause needs a person', async () => {
+  test('a seller-fault decision whose cause was only assumed apologises without stating a reason', async () => {
     const shopId = await aShop(db.dataSource, '青空雑貨店');
+    const assumed = { ...STOCK_OUT, trail: [{ rule: ASSUMED_CAUSE_RULE, note: 'no cause named' }] };
+    const { requestId } = await aCase(world, db.dataSource, { shopId, decision: assumed, settledAt: minutesAgo(5) });
     const { sellerFaultCause: _cause, ...noCause } = STOCK_OUT;
-    const { requestId } = await aCase(world, db.dataSource, { shopId, decision: noCause, settledAt: minutesAgo(5) });
+    const none = await aCase(world, db.dataSource, { shopId, decision: noCause, settledAt: minutesAgo(5) });
     await world.service.draftPending(NOW);
-    const { draft } = await world.service.draftOfRequest(requestId);
-    assert.equal(draft.needsPerson, true);
-    assert.deepEqual(draft.missing, ['sellerFaultCause']);
+    for (const id of [requestId, none.requestId]) {
+      const { draft } = await world.service.draftOfRequest(id);
+      assert.equal(draft.needsPerson, false);
+      assert.match(draft.body ?? '', /当店の不手際/);
+      assert.doesNotMatch(draft.body ?? '', /在庫/, 'a stock-out nobody named is not told to the buyer');
+      assert.match(draft.notes.join(' '), /cause is not known/);
+    }
   });
 
   test('the shop settings shape the draft: own name, English buyers', async () => {

@@ -86,6 +86,29 @@ describe('BuyerMailer on PostgreSQL', () => {
     assert.equal(draft.emailedAt?.toISOString(), NOW.toISOString());
   });
 
+  test('replies go to the shop\'s replyTo, else to BUYER_EMAIL_REPLY_TO, never silently to the alert sender', async () => {
+    await pendingDraft({ replyTo: 'support@aozora.example' });
+    const sender = new BuyerMailer(new BuyerMessageRepository(db.dataSource), () => mailer, 'buyers@example.test', silentLogger(), {
+      defaultReplyTo: 'help@example.test',
+    });
+    await sender.sendPending(NOW);
+    await db.dataSource.query('DELETE FROM shops');
+    await pendingDraft();
+    await sender.sendPending(NOW);
+    assert.deepEqual(mailer.sent.map((m) => m.replyTo), ['support@aozora.example', 'help@example.test']);
+  });
+
+  test('sends a person\'s edit of the draft, not the built text; a draft sent in QSM is never emailed', async () => {
+    const requestId = await pendingDraft();
+    await world.service.editDraft(requestId, { body: '山田様\n\nお電話ありがとうございました。' }, '佐藤', NOW);
+    const other = await pendingDraft({}, 'hanako@example.jp');
+    await world.service.markSent(other, '佐藤', NOW);
+    const sender = buyerMailer(db.dataSource, mailer);
+    assert.deepEqual(await sender.sendPending(NOW), { sent: 1, failed: 0, gaveUp: 0, withdrawn: 0 });
+    assert.equal(mailer.sent[0]?.text, '山田様\n\nお電話ありがとうございました。');
+    assert.deepEqual(mailer.sent[0]?.to, ['taro@example.jp']);
+  });
+
   test('uses ALERT_EMAIL_FROM when the shop set no sender', async () => {
     await pendingDraft();
     const senders: string[] = [];

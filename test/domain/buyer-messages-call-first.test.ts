@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callFirst, isGiftOrder, type CallFirstSettings } from '../../src/domain/buyer-messages';
+import { callFirst, isGiftOrder, type CallFirstSettings, DEFAULT_CALL_FIRST_YEN } from '../../src/domain/buyer-messages';
 import { anOrder } from '../helpers/domain-builders';
 
 const shop = (callFirstSettings: CallFirstSettings | undefined) => ({ callFirst: callFirstSettings });
@@ -26,9 +26,15 @@ describe('callFirst: high-value orders', () => {
     });
   }
 
-  test('never calls for value when the shop set no threshold', () => {
+  test('never calls for value when the shop switched the check off (null)', () => {
     assert.equal(callFirst(anOrder({ totalYen: 1_000_000 }), shop({ highValueYen: null })).call, false);
-    assert.equal(callFirst(anOrder({ totalYen: 1_000_000 }), shop(undefined)).call, false);
+  });
+
+  test('uses the default threshold (30,000 yen) when the shop set none', () => {
+    assert.equal(DEFAULT_CALL_FIRST_YEN, 30_000);
+    assert.equal(callFirst(anOrder({ totalYen: 30_000 }), shop(undefined)).call, true);
+    assert.equal(callFirst(anOrder({ totalYen: 29_999 }), shop(undefined)).call, false);
+    assert.equal(callFirst(anOrder({ totalYen: 30_000 }), shop({})).call, true);
   });
 
   test('cannot judge the value of a line without a usable amount', () => {

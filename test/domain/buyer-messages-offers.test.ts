@@ -17,7 +17,7 @@ import type { Decision, SellerFaultCause } from '../../src/domain/types';
 import { anOrder, NOW, YAMATO } from '../helpers/domain-builders';
 
 function aShop(overrides: Partial<ShopMessageSettings> = {}): ShopMessageSettings {
-  return { shopName: 'マグ工房', ...overrides };
+  return { shopName: 'マグ工房', english: { shopName: 'Mug Studio' }, ...overrides };
 }
 
 const stockOut = (cause: SellerFaultCause = 'out_of_stock'): BuyerMessageRequest => ({
@@ -52,13 +52,23 @@ describe('seller-fault offers', () => {
       },
     });
     const ja = message(settings).body;
-    assert.match(ja, /「ブルーマグ」の代わりに、同等以上の仕様の「ブルーマグ L」/);
+    assert.match(ja, /「ブルーマグ」の代わりとして、同等以上の仕様の「ブルーマグ L」をご用意しております/);
     assert.ok(ja.includes('容量が100ml増えます。') && ja.includes('https://shop.example/l'));
-    assert.match(
-      message(settings, 'en').body,
-      /Instead of “ブルーマグ”, we can send “ブルーマグ L”, of equal or better specification/,
-    );
-    assert.ok(!message(aShop({ alternatives: { OTHER: { itemTitle: 'x' } } })).body.includes('代わりの商品'));
+    // The order is cancelled: the buyer gets the alternative by a new order, never "arranged right away".
+    assert.match(ja, /キャンセルとなった商品の代わりをご希望の場合は、お手数ですが新しいご注文としてお手続き/);
+    assert.match(ja, /ご注文はこちらのページからお願いいたします：https:\/\/shop\.example\/l/);
+    assert.doesNotMatch(ja, /すぐに手配/);
+    const en = message(settings, 'en');
+    assert.doesNotMatch(en.body, /ブルーマグ L/, 'a Japanese-only alternative is not offered in English');
+    const withEnglish = aShop({
+      alternatives: { 'MUG-BLUE': { itemTitle: 'ブルーマグ L', itemTitleEn: 'Blue mug L', qoo10ItemCode: '123456789' } },
+    });
+    const en2 = message(withEnglish, 'en').body;
+    assert.match(en2, /we have “Blue mug L”, of equal or better specification/);
+    assert.match(en2, /Search Qoo10 for item number 123456789 to order it\./);
+    assert.match(message(withEnglish).body, /Qoo10で商品番号「123456789」を検索/);
+    const noLink = message(aShop({ alternatives: { 'MUG-BLUE': { itemTitle: 'ブルーマグ L' } } })).body;
+    assert.match(noLink, /ご注文いただける商品ページをお知らせいたします/);
   });
 
   test('tells the restock date with the default 7-day margin, as "around"', () => {
@@ -83,7 +93,7 @@ describe('seller-fault offers', () => {
   test('leaves out a stale or malformed restock date, tells the seller, and still offers a back-order', () => {
     const stale = message(aShop({ restockDates: { 'MUG-BLUE': '2026-11-01' }, offerBackOrder: true }));
     assert.ok(!stale.body.includes('2026年11月'), 'no date from the past');
-    assert.match(stale.body, /入荷の時期はまだ決まっておりませんが、ご希望であれば、入荷した分からお客様の分を確保し/);
+    assert.match(stale.body, /入荷の時期はまだ決まっておりませんが、ご希望であれば、入荷した分からお客様の分をお取り置きし、入荷しだいご連絡いたします。お届けは改めてのご注文/);
     assert.deepEqual(stale.notes, ['restock date 2026-11-01 for MUG-BLUE is in the past; not mentioned']);
     const malformed = message(aShop({ restockDates: { 'MUG-BLUE': '2026-02-30' } }));
     assert.ok(!malformed.body.includes('再入荷'));
@@ -178,7 +188,7 @@ describe('templates and decisions', () => {
     };
     const { subject, body } = message(aShop(), 'ja', request);
     assert.ok(subject.includes('1000000001'));
-    assert.ok(body.includes('2026年11月10日は、お電話で') && body.includes('・全額返金\n・再入荷時にご連絡'));
+    assert.ok(body.includes('2026年11月10日は、お忙しいところお電話で') && body.includes('・全額返金\n・再入荷時にご連絡'));
   });
 
   const decisionCases: [
@@ -197,7 +207,7 @@ describe('templates and decisions', () => {
       { kind: 'seller-fault', sellerFaultCause: 'defect' },
       'seller-fault',
     ],
-    ['a seller-fault decision without a cause sends nothing on its own', { kind: 'seller-fault' }, null],
+    ['a seller-fault decision without a cause still apologises, naming no reason', { kind: 'seller-fault' }, 'seller-fault'],
     ['a review sends nothing until a person decides', { kind: 'review' }, null],
   ];
   for (const [name, partial, outcome] of decisionCases) {
@@ -206,7 +216,10 @@ describe('templates and decisions', () => {
       const request = requestFromDecision(decision, anOrder());
       assert.equal(request?.outcome ?? null, outcome);
       if (request?.outcome === 'refused-shipped') assert.deepEqual(request.tracking, YAMATO);
-      if (request?.outcome === 'seller-fault') assert.equal(request.cause, 'defect');
+      if (request?.outcome === 'seller-fault') {
+        assert.equal(request.cause, partial.sellerFaultCause ?? null);
+        assert.equal(request.buyerRequested, true, 'every decision answers the buyer\'s own request');
+      }
     });
   }
 });

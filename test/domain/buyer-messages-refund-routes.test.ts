@@ -3,17 +3,21 @@ import assert from 'node:assert/strict';
 import {
   LANGUAGES,
   REFUND_ROUTE_KINDS,
+  paymentFamilyOf,
+  paymentMethodLabel,
+  paymentPartsOf,
   refundRouteOf,
   refundTimingText,
   type RefundRouteKind,
 } from '../../src/domain/buyer-messages';
 
 const cases: [string | null, RefundRouteKind][] = [
-  ['クレジットカード', 'card'],
-  ['ｸﾚｼﾞｯﾄｶｰﾄﾞ', 'card'],
-  ['credit card', 'card'],
-  ['デビットカード', 'card'],
-  ['Apple Pay', 'card'],
+  ['クレジットカード', 'credit-card'],
+  ['ｸﾚｼﾞｯﾄｶｰﾄﾞ', 'credit-card'],
+  ['credit card', 'credit-card'],
+  ['デビットカード', 'debit-card'],
+  ['Visaデビット', 'debit-card'],
+  ['Apple Pay', 'credit-card'],
   ['Qoo10ポイント', 'qoo10-balance'],
   ['Qoo10 ポイント', 'qoo10-balance'],
   ['Qcash', 'qoo10-balance'],
@@ -49,28 +53,65 @@ describe('payment method → refund route', () => {
     });
   }
 
-  test('has its own wording for every kind, language and fault', () => {
+  test('has its own wording for every kind and language, always naming Qoo10 and where to follow the refund', () => {
     for (const language of LANGUAGES) {
-      for (const context of ['buyer-reason', 'seller-fault'] as const) {
-        const texts = REFUND_ROUTE_KINDS.map((kind) => refundTimingText(kind, language, context));
-        assert.equal(new Set(texts).size, texts.length, `${language}/${context}`);
-        assert.ok(texts.every((t) => t.length > 20));
+      const texts = REFUND_ROUTE_KINDS.map((kind) => refundTimingText(METHOD[kind], language));
+      assert.equal(new Set(texts).size, texts.length, language);
+      for (const text of texts) {
+        assert.match(text, /Qoo10/);
+        assert.match(text, language === 'ja' ? /MyQoo10の「購入履歴」/ : /My Qoo10/);
       }
     }
   });
 
-  test('promises a fee-free bank refund only when the shop caused the cancel', () => {
-    assert.match(
-      refundTimingText('bank-transfer', 'ja', 'seller-fault'),
-      /振込手数料をお客様にご負担いただくことはございません/,
-    );
-    assert.doesNotMatch(refundTimingText('bank-transfer', 'ja', 'buyer-reason'), /手数料/);
-    assert.match(refundTimingText('bank-transfer', 'en', 'seller-fault'), /no transfer fee/);
-    assert.doesNotMatch(refundTimingText('bank-transfer', 'en', 'buyer-reason'), /fee/);
+  test('never promises a refund by the shop\'s own bank transfer (Qoo10 refunds)', () => {
+    for (const method of ['コンビニ決済', '銀行振込', 'ペイジー', 'ATM']) {
+      const ja = refundTimingText(method, 'ja');
+      assert.match(ja, /Qoo10より返金されます/);
+      assert.doesNotMatch(ja, /お振込みで返金|お振込先|別途ご案内/);
+      assert.doesNotMatch(refundTimingText(method, 'en'), /paid into your bank account|ask separately/);
+    }
   });
 
-  test('tells card buyers the reversal can take until a later statement', () => {
-    assert.match(refundTimingText('card', 'ja', 'seller-fault'), /次回、または次々回/);
-    assert.match(refundTimingText('card', 'en', 'seller-fault'), /next statement or the one after/);
+  test('tells a debit card apart from a credit card: the refund can take about a month', () => {
+    assert.match(refundTimingText('デビットカード', 'ja'), /1か月ほど/);
+    assert.doesNotMatch(refundTimingText('クレジットカード', 'ja'), /1か月ほど/);
+    assert.match(refundTimingText('Visa debit', 'en'), /about a month/);
+  });
+
+  test('names both parts of a mixed payment, each with its own route', () => {
+    const ja = refundTimingText('クレジットカード＋Qポイント', 'ja');
+    assert.match(ja, /クレジットカードとQポイントの併用/);
+    assert.match(ja, /・クレジットカードでお支払いの分は.*カード会社/);
+    assert.match(ja, /・Qポイントでお支払いの分は.*Qoo10アカウント/);
+    const en = refundTimingText('クレジットカード＋Qポイント', 'en');
+    assert.match(en, /credit card and Qoo10 points \/ Qcash/);
+    assert.deepEqual(paymentPartsOf('カード・Qポイント併用').map((p) => p.kind), ['credit-card', 'qoo10-balance']);
+    assert.equal(paymentFamilyOf('銀行振込・ペイジー'), 'bank-transfer', 'one route written in two words is one part');
+  });
+
+  test('gives an unknown payment text the neutral wording, never a guess', () => {
+    for (const method of ['代金引換', 'cash on delivery', '', null]) {
+      assert.equal(refundTimingText(method, 'ja'), refundTimingText(null, 'ja'));
+      assert.match(refundTimingText(method, 'ja'), /Qoo10の定めによります/);
+    }
+  });
+
+  test('keeps Japanese out of the English payment label', () => {
+    assert.equal(paymentMethodLabel('クレジットカード', 'en'), 'credit card');
+    assert.equal(paymentMethodLabel('PayPay', 'en'), 'PayPay');
+    assert.equal(paymentMethodLabel('代金引換', 'en'), 'the payment method chosen at checkout');
+    assert.equal(paymentMethodLabel('代金引換', 'ja'), '代金引換');
   });
 });
+
+const METHOD: Record<RefundRouteKind, string | null> = {
+  'credit-card': 'クレジットカード',
+  'debit-card': 'デビットカード',
+  'qoo10-balance': 'Qポイント',
+  'bank-transfer': 'コンビニ決済',
+  'carrier-billing': 'auかんたん決済',
+  'e-wallet': 'PayPay',
+  deferred: 'atone',
+  unknown: null,
+};

@@ -92,7 +92,7 @@ describe('buyer messages for the requests a poll cycle settled', () => {
     assert.match(draft.body ?? '', /^山田 太郎様/);
     assert.match(draft.body ?? '', /ご返金額：1,980円/);
     assert.match(draft.body ?? '', /お支払い方法：クレジットカード/);
-    assert.match(draft.body ?? '', /カード会社の請求の締め日次第/);
+    assert.match(draft.body ?? '', /Qoo10がカード会社を通じてご請求を取り消します/);
   });
 
   test('the stock-out’s draft admits the shop’s fault under an 【重要】 subject', async () => {

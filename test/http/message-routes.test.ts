@@ -73,11 +73,11 @@ describe('message routes', () => {
       assert.equal(res.status, 200);
       assert.equal(res.body.requestId, settled);
       assert.equal(res.body.language, 'ja');
-      assert.match(res.body.subject, /キャンセルの手続き完了/);
+      assert.match(res.body.subject, /キャンセル手続き完了/);
       assert.match(res.body.body, /山田太郎様/, 'the text is addressed to the buyer and shown to copy');
       assert.equal(res.body.needsPerson, false);
       assert.deepEqual(res.body.missing, []);
-      assert.deepEqual(res.body.callFirst, { call: false, reasons: [], outline: [], cartTotalYen: 2400 });
+      assert.deepEqual(res.body.callFirst, { call: false, reasons: [], outline: [], cartTotalYen: 2400, phone: null });
       assert.deepEqual(res.body.email, { status: 'pending', heldReason: null, to: 't***@example.jp', attempts: 0, lastError: null, sentAt: null, nextAttemptAt: null });
       assert.deepEqual(res.body.callSummaries, []);
       assert.doesNotMatch(JSON.stringify(res.body), /taro@/);

@@ -58,6 +58,19 @@ describe('SmtpMailer against a real SMTP server', () => {
     assert.equal(textBodyOf(raw).replace(/\r\n/g, '\n').trimEnd(), '算入されるキャンセル: 5 件\n注文数: 100 件');
   });
 
+  test('puts a Reply-To header on the message when one is given, and none otherwise', async () => {
+    const mailer = new SmtpMailer(server.url('alerts', PASSWORD), 'Aozora <buyers@example.test>');
+    try {
+      await mailer.send({ to: ['taro@example.jp'], subject: 'ご注文について', text: '本文', replyTo: 'support@aozora.example' });
+      await mailer.send({ to: ['taro@example.jp'], subject: 'ご注文について', text: '本文' });
+    } finally {
+      mailer.close();
+    }
+    const [withReply, without] = server.messages.slice(-2);
+    assert.match(headerOf(withReply!, 'Reply-To') ?? '', /support@aozora\.example/);
+    assert.equal(headerOf(without!, 'Reply-To'), null);
+  });
+
   test('a refusal becomes a MailDeliveryError with the reply code and no password', async () => {
     server.rejecting = true;
     const mailer = new SmtpMailer(server.url('alerts', PASSWORD), 'cg@example.test');

@@ -4,7 +4,7 @@
 import type { Order } from '../types';
 import { sumYen } from './format-values';
 import type { Language, MessageOutcome } from './message-types';
-import type { ShopMessageSettings } from './shop-message-settings';
+import { DEFAULT_CALL_FIRST_YEN, type ShopMessageSettings } from './shop-message-settings';
 
 export type CallReason = 'high_value' | 'gift';
 
@@ -110,7 +110,8 @@ export function callFirst(
 ): CallFirstAdvice {
   const cart: readonly Order[] = Array.isArray(lines) ? lines : [lines as Order];
   const total = sumYen(cart);
-  const threshold = settings.callFirst?.highValueYen;
+  const set = settings.callFirst?.highValueYen;
+  const threshold = set === undefined ? DEFAULT_CALL_FIRST_YEN : set;
   const reasons: CallReason[] = [];
   if (
     typeof threshold === 'number' &&

@@ -9,6 +9,35 @@ import type { Decision, DecisionKind, Order, SellerFaultCause } from '../types';
  */
 export type CaseCause = 'buyer' | 'already_shipped' | SellerFaultCause | 'seller_fault' | 'undecided';
 
+export const CONTACT_CHANNELS = ['qsm', 'email', 'phone', 'other'] as const;
+/** How the buyer was reached: QSM's messaging, email, a phone call, anything else. */
+export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
+export const OFFER_KINDS = ['alternative', 'coupon', 'restock_notice'] as const;
+/** What the shop offered besides the refund. */
+export type OfferKind = (typeof OFFER_KINDS)[number];
+
+/** What a person records about a case beyond the decision: the follow-up the monthly review reads. */
+export interface CaseNotes {
+  contactChannel: ContactChannel | null;
+  contactedAt: Date | null;
+  callMade: boolean;
+  callSummary: string | null;
+  offered: OfferKind[];
+  buyerReaction: string | null;
+  /** Why it happened, in the shop's words (e.g. "two channels sold the last unit"). */
+  rootCause: string | null;
+}
+
+export const EMPTY_CASE_NOTES: CaseNotes = {
+  contactChannel: null,
+  contactedAt: null,
+  callMade: false,
+  callSummary: null,
+  offered: [],
+  buyerReaction: null,
+  rootCause: null,
+};
+
 export interface CaseLogEntry {
   /** Seller item code when the shop has one, else 'item:' + Qoo10 item number. */
   itemKey: string;
@@ -20,6 +49,9 @@ export interface CaseLogEntry {
   outcome: DecisionKind;
   /** Hours from the order to the decision, one decimal rounded down; null when the order time is unusable. */
   timeFromOrderHours: number | null;
+  /** 'qsm': a person answered the request by hand in QSM, outside the service. */
+  handledIn?: 'service' | 'qsm';
+  notes?: CaseNotes;
 }
 
 export function itemKeyOf(order: Pick<Order, 'sellerItemCode' | 'itemNo'>): string {
@@ -111,4 +143,64 @@ export function sellerFaultItemReport(entries: readonly CaseLogEntry[]): SellerF
     .map((row) => ({ ...row, share: row.count / faults.length }))
     .sort((a, b) => b.count - a.count || compareText(b.lastAt, a.lastAt) || compareText(a.itemKey, b.itemKey));
   return { totalSellerFault: faults.length, items };
+}
+
+const CHANNEL_JA: Record<ContactChannel, string> = { qsm: 'QSM', email: 'メール', phone: '電話', other: 'その他' };
+const OFFER_JA: Record<OfferKind, string> = { alternative: '代替品', coupon: 'クーポン', restock_notice: '再入荷のご案内' };
+const OUTCOME_JA: Record<DecisionKind, string> = {
+  accept: '承認（購入者都合）',
+  refuse: '拒否（発送済み）',
+  'seller-fault': '販売店都合キャンセル',
+  review: '手動対応',
+};
+const CAUSE_JA: Record<CaseCause, string> = {
+  buyer: '購入者都合',
+  already_shipped: '発送済み',
+  out_of_stock: '在庫切れ',
+  defect: '商品不良',
+  undeliverable_area: '配送不可地域',
+  shipping_delay: '発送遅延',
+  seller_fault: '販売店都合（原因未記入）',
+  undecided: '未判定',
+};
+
+export const CASE_LOG_CSV_HEADER = [
+  '判定日時(JST)', '注文番号', '商品コード', '商品名', '結果', '原因', '注文からの時間(h)', '対応場所',
+  '連絡手段', '連絡日時(JST)', '電話', '電話の要約', '提案', 'お客様の反応', '根本原因',
+] as const;
+
+/** A cell as Excel reads it safely: quoted when needed, and a leading = + - @ defused (CSV injection). */
+function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/**
+ * The case log as CSV for Excel: UTF-8 with a byte-order mark (without it Excel reads Japanese as
+ * mojibake), CRLF line ends, Japanese headers, one row per case.
+ */
+export function caseLogCsv(entries: readonly CaseLogEntry[]): string {
+  const rows = entries.map((entry) => {
+    const notes = entry.notes ?? EMPTY_CASE_NOTES;
+    return [
+      entry.decidedAt,
+      entry.orderNo,
+      entry.itemKey,
+      entry.itemTitle,
+      OUTCOME_JA[entry.outcome],
+      CAUSE_JA[entry.cause],
+      entry.timeFromOrderHours === null ? '' : entry.timeFromOrderHours.toFixed(1),
+      entry.handledIn === 'qsm' ? 'QSM（手動）' : 'cancel-guard',
+      notes.contactChannel ? CHANNEL_JA[notes.contactChannel] : '',
+      notes.contactedAt ? formatJst(notes.contactedAt) : '',
+      notes.callMade ? 'あり' : 'なし',
+      notes.callSummary ?? '',
+      notes.offered.map((offer) => OFFER_JA[offer]).join('・'),
+      notes.buyerReaction ?? '',
+      notes.rootCause ?? '',
+    ]
+      .map(csvCell)
+      .join(',');
+  });
+  return `\uFEFF${[CASE_LOG_CSV_HEADER.join(','), ...rows].join('\r\n')}\r\n`;
 }

@@ -33,12 +33,20 @@ export interface MessageTemplate {
 export type PartialCancelCause = 'buyer' | SellerFaultCause;
 
 export type BuyerMessageRequest =
-  /** Refused because the parcel is already with the carrier; tracking defaults to the order's. */
-  | { outcome: 'refused-shipped'; order: Order; tracking?: TrackingInfo | null }
+  /**
+   * Refused because the parcel is already with the carrier; tracking defaults to the order's.
+   * `requestedAt` (when the buyer asked) against the order's shippedAt decides whether the text may
+   * say the two crossed; without both times it says neither.
+   */
+  | { outcome: 'refused-shipped'; order: Order; tracking?: TrackingInfo | null; requestedAt?: Date | null }
   | { outcome: 'accepted'; order: Order }
-  | { outcome: 'seller-fault'; order: Order; cause: SellerFaultCause }
+  /**
+   * cause null: the shop's fault with no known reason (no reason is stated). buyerRequested: the
+   * buyer had asked to cancel, and the message acknowledges it.
+   */
+  | { outcome: 'seller-fault'; order: Order; cause: SellerFaultCause | null; buyerRequested?: boolean }
   /** Lines of one cart (same packNo): some cancelled, the rest still shipping. */
-  | { outcome: 'partial-cancel'; cancelled: Order[]; continuing: Order[]; cause: PartialCancelCause }
+  | { outcome: 'partial-cancel'; cancelled: Order[]; continuing: Order[]; cause: PartialCancelCause | null }
   /** What was agreed on the phone (one point per entry), sent in writing after the call at `calledAt`. */
   | { outcome: 'call-summary'; order: Order; calledAt: Date; agreedPoints: string[] };
 

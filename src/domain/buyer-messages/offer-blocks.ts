@@ -6,34 +6,42 @@ import { jstDateOf } from '../jst-calendar';
 import type { Order, SellerFaultCause } from '../types';
 import { addJstDays, addJstMonths, formatJstDate, formatYen, isJstDate, itemLabel } from './format-values';
 import type { Language } from './message-types';
-import { DEFAULT_RESTOCK_MARGIN_DAYS, type ShopMessageSettings } from './shop-message-settings';
+import { hasJapanese } from './refund-routes';
+import { DEFAULT_RESTOCK_MARGIN_DAYS, type AlternativeItem, type ShopMessageSettings } from './shop-message-settings';
 
 // Each cause owns the fault in the shop's name; none points at a system, a supplier or a maker.
-const FAULT: Record<SellerFaultCause, Record<Language, string>> = {
+// When the cause is not known (a person chose "seller fault" without naming one) no reason is
+// given at all: the text only takes the responsibility, it never guesses "stock miscount".
+const FAULT: Record<SellerFaultCause | 'unknown', Record<Language, string>> = {
   out_of_stock: {
-    ja: 'ご注文をお受けした時点で、当店にはお送りできる在庫がございませんでした。在庫の数を正しく管理できていなかった当店の落ち度です。',
-    en: 'When your order came in, we no longer had the item in stock. Our stock count was wrong, and that is our mistake.',
+    ja: '当店の在庫管理に誤りがあり、ご注文をお受けした時点で、お届けできる在庫がございませんでした。',
+    en: 'Our stock records were wrong: when your order came in, we had no unit left to send.',
   },
   defect: {
-    ja: '発送前の検品で商品に不良が見つかり、代わりにお送りできる良品を当店でご用意できませんでした。良品を確保できていなかった当店の落ち度です。',
-    en: 'Our inspection before shipping found a defect, and we had no sound unit to send instead. That is our mistake.',
+    ja: '発送前の検品で商品に不具合が見つかり、代わりにお届けできる良品を当店でご用意することができませんでした。',
+    en: 'Our check before shipping found a defect, and we had no sound unit to send instead.',
   },
   undeliverable_area: {
-    ja: 'お届け先が当店から配送できない地域であることを、ご注文の前にお知らせできておりませんでした。配送できる地域をきちんとご案内していなかった当店の落ち度です。',
-    en: 'We cannot deliver to your address, and we failed to make that clear before you ordered. That is our mistake.',
+    ja: 'お届け先が当店から配送できない地域でございましたが、そのことをご注文の前に十分ご案内できておりませんでした。',
+    en: 'We cannot deliver to your address, and we did not make that clear before you ordered.',
   },
   shipping_delay: {
-    ja: 'お約束した発送期限までに商品を発送できませんでした。発送の段取りを守れなかった当店の落ち度です。',
-    en: 'We did not ship the item by the shipping date we promised. That is our mistake.',
+    ja: 'お約束した発送期限までに、当店が商品を発送することができませんでした。',
+    en: 'We did not ship the item by the shipping date we had promised.',
+  },
+  unknown: {
+    ja: 'ご注文をお受けしながらお届けできなくなりましたのは、ひとえに当店の不手際によるものです。',
+    en: 'We accepted your order and then could not fulfil it; that is our failing alone.',
   },
 };
 
-export function faultExplanation(cause: SellerFaultCause, language: Language): string {
-  return FAULT[cause][language];
+/** The admission for a cause; null (cause not known) admits the fault without naming a reason. */
+export function faultExplanation(cause: SellerFaultCause | null, language: Language): string {
+  return FAULT[cause ?? 'unknown'][language];
 }
 
 /** An alternative or a restock date cannot help a buyer the shop cannot deliver to at all. */
-function itemOffersApply(cause: SellerFaultCause): boolean {
+function itemOffersApply(cause: SellerFaultCause | null): boolean {
   return cause !== 'undeliverable_area';
 }
 
@@ -43,7 +51,7 @@ function quoted(text: string, language: Language): string {
 
 export function alternativeOffer(
   lines: readonly Order[],
-  cause: SellerFaultCause,
+  cause: SellerFaultCause | null,
   settings: ShopMessageSettings,
   language: Language,
   notes: string[],
@@ -54,34 +62,46 @@ export function alternativeOffer(
     const alternative = line.sellerItemCode ? settings.alternatives?.[line.sellerItemCode] : undefined;
     const original = itemLabel(line, language);
     if (!alternative || original === null) continue;
-    if (alternative.itemTitle.trim() === '') {
+    const title = alternative.itemTitle.trim();
+    if (title === '') {
       notes.push(`alternative for ${line.sellerItemCode} has no item title; not offered`);
       continue;
     }
-    const note = alternative.note?.trim()
-      ? language === 'ja'
-        ? alternative.note.trim()
-        : ` ${alternative.note.trim()}`
-      : '';
+    if (language === 'en' && hasJapanese(title) && !alternative.itemTitleEn?.trim()) {
+      notes.push(`alternative for ${line.sellerItemCode} has no English title (itemTitleEn); not offered in English`);
+      continue;
+    }
+    const shown = language === 'en' ? (alternative.itemTitleEn?.trim() || title) : title;
+    const note = (language === 'en' ? alternative.noteEn : alternative.note)?.trim() ?? '';
     offers.push(
-      (language === 'ja'
-        ? `${quoted(original, language)}の代わりに、同等以上の仕様の${quoted(alternative.itemTitle.trim(), language)}をお届けすることができます。${note}`
-        : `Instead of ${quoted(original, language)}, we can send ${quoted(alternative.itemTitle.trim(), language)}, of equal or better specification.${note}`) +
-        (alternative.url?.trim() ? `\n${alternative.url.trim()}` : ''),
+      [
+        language === 'ja'
+          ? `${quoted(original, language)}の代わりとして、同等以上の仕様の${quoted(shown, language)}をご用意しております。${note}`
+          : `Instead of ${quoted(original, language)}, we have ${quoted(shown, language)}, of equal or better specification.${note ? ` ${note}` : ''}`,
+        howToOrder(alternative, language),
+      ].join('\n'),
     );
   }
   if (offers.length === 0) return '';
+  // The order is already cancelled: the alternative is a new order the buyer places, never
+  // something the shop "arranges right away" on the old one.
   return language === 'ja'
-    ? [
-        '■ 代わりの商品のご提案',
-        ...offers,
-        'ご希望の場合は、このメッセージにご返信ください。すぐに手配いたします。',
-      ].join('\n')
-    : [
-        'An alternative',
-        ...offers,
-        'If you would like it, just reply to this message and we will arrange it right away.',
-      ].join('\n');
+    ? ['■ 代わりの商品のご案内', 'キャンセルとなった商品の代わりをご希望の場合は、お手数ですが新しいご注文としてお手続きをお願いいたします。', ...offers].join('\n')
+    : ['An alternative', 'A cancelled item cannot be swapped within the order, so the alternative would be a new order placed by you.', ...offers].join('\n');
+}
+
+/** How the buyer reaches the alternative: its page, its Qoo10 item number, or a reply to this message. */
+function howToOrder(alternative: AlternativeItem, language: Language): string {
+  const url = alternative.url?.trim();
+  const code = alternative.qoo10ItemCode?.trim();
+  if (url) return language === 'ja' ? `ご注文はこちらのページからお願いいたします：${url}` : `You can order it here: ${url}`;
+  if (code)
+    return language === 'ja'
+      ? `Qoo10で商品番号「${code}」を検索していただくと、ご注文いただけます。`
+      : `Search Qoo10 for item number ${code} to order it.`;
+  return language === 'ja'
+    ? 'ご希望の場合はこのメッセージにご返信ください。ご注文いただける商品ページをお知らせいたします。'
+    : 'If you would like it, reply to this message and we will send you the page where you can order it.';
 }
 
 function marginDays(settings: ShopMessageSettings, notes: string[]): number {
@@ -98,7 +118,7 @@ function marginDays(settings: ShopMessageSettings, notes: string[]): number {
  */
 export function restockOffer(
   lines: readonly Order[],
-  cause: SellerFaultCause,
+  cause: SellerFaultCause | null,
   settings: ShopMessageSettings,
   now: Date,
   language: Language,
@@ -131,8 +151,8 @@ export function restockOffer(
   const lead = language === 'ja' ? '■ 再入荷について' : 'Restock';
   const hold =
     language === 'ja'
-      ? 'ご希望であれば、入荷した分からお客様の分を確保し、お届けの準備が整い次第ご連絡いたします。'
-      : 'If you like, we will set one aside for you from the next delivery and contact you as soon as it is ready to ship.';
+      ? 'ご希望であれば、入荷した分からお客様の分をお取り置きし、入荷しだいご連絡いたします。お届けは改めてのご注文でのお手続きとなります。'
+      : 'If you like, we will set one aside for you from the next delivery and tell you when it arrives; it would then be a new order placed by you.';
   if (dated.length === 0) {
     return [
       lead,

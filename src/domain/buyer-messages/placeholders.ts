@@ -10,6 +10,8 @@ export const PLACEHOLDER_NAMES = [
   'itemTitle',
   'carrier',
   'trackingNo',
+  'shippingTiming',
+  'requestNote',
   'paymentMethod',
   'refundAmount',
   'refundTiming',
@@ -52,6 +54,16 @@ export const PLACEHOLDER_DOCS: Record<PlaceholderName, PlaceholderDoc> = {
   },
   carrier: { ja: '配送業者名', en: 'Carrier name', shape: 'inline' },
   trackingNo: { ja: '追跡番号（送り状番号）', en: 'Tracking number', shape: 'inline' },
+  shippingTiming: {
+    ja: '発送とキャンセルのご依頼の前後関係（発送時刻から分かる場合だけ「行き違い」と書きます）',
+    en: 'How the shipment and the request relate in time ("crossed" only when the shipping time shows it)',
+    shape: 'paragraph',
+  },
+  requestNote: {
+    ja: 'お客様からキャンセルのご依頼があった場合の、そのことへの一文',
+    en: "A sentence acknowledging the buyer's own cancel request, when there was one",
+    shape: 'optional-paragraph',
+  },
   paymentMethod: { ja: 'お支払い方法', en: 'Payment method', shape: 'inline' },
   refundAmount: { ja: 'ご返金額（例：1,980円）', en: 'Refund amount (e.g. ¥1,980)', shape: 'inline' },
   refundTiming: {
@@ -60,7 +72,7 @@ export const PLACEHOLDER_DOCS: Record<PlaceholderName, PlaceholderDoc> = {
     shape: 'paragraph',
   },
   faultExplanation: {
-    ja: '当店の落ち度の説明（原因ごとの文）',
+    ja: '当店の責任の説明（原因が分かっている場合は原因ごとの文）',
     en: "The shop's fault, in one or two sentences per cause",
     shape: 'paragraph',
   },
@@ -106,12 +118,13 @@ const ONE_LINE: readonly PlaceholderName[] = [...ANY_MESSAGE, 'orderNo', 'itemTi
 const REFUND: readonly PlaceholderName[] = ['paymentMethod', 'refundAmount', 'refundTiming'];
 const CART: readonly PlaceholderName[] = [...ANY_MESSAGE, 'packNo', 'cancelledItems', 'continuingItems', ...REFUND];
 const FAULT: readonly PlaceholderName[] = ['faultExplanation', 'alternativeOffer', 'restockOffer', 'couponOffer'];
+const FAULT_EXTRA: readonly PlaceholderName[] = ['requestNote'];
 
 // Seller-fault templates must keep every offer slot: an empty offer vanishes, but a missing slot
 // would silently drop a coupon or alternative the shop has set up.
 export const TEMPLATE_SLOTS: Record<TemplateKey, TemplateSlots> = {
   'refused-shipped': {
-    allowed: [...ONE_LINE, 'carrier', 'trackingNo'],
+    allowed: [...ONE_LINE, 'carrier', 'trackingNo', 'shippingTiming'],
     mustAppear: ['orderNo', 'itemTitle', 'carrier', 'trackingNo'],
   },
   accepted: {
@@ -119,7 +132,7 @@ export const TEMPLATE_SLOTS: Record<TemplateKey, TemplateSlots> = {
     mustAppear: ['orderNo', 'itemTitle', 'refundAmount', 'refundTiming'],
   },
   'seller-fault': {
-    allowed: [...ONE_LINE, ...REFUND, ...FAULT],
+    allowed: [...ONE_LINE, ...REFUND, ...FAULT, ...FAULT_EXTRA],
     mustAppear: ['orderNo', 'itemTitle', 'refundAmount', 'refundTiming', ...FAULT],
   },
   'partial-accepted': {
@@ -127,7 +140,7 @@ export const TEMPLATE_SLOTS: Record<TemplateKey, TemplateSlots> = {
     mustAppear: ['cancelledItems', 'continuingItems', 'refundAmount', 'refundTiming'],
   },
   'partial-seller-fault': {
-    allowed: [...CART, ...FAULT],
+    allowed: [...CART, ...FAULT, ...FAULT_EXTRA],
     mustAppear: ['cancelledItems', 'continuingItems', 'refundAmount', 'refundTiming', ...FAULT],
   },
   'call-summary': {

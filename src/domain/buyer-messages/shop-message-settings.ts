@@ -21,12 +21,27 @@ export interface AlternativeItem {
   itemTitle: string;
   /** Shown as written, e.g. "容量が500mlから600mlに増えます" (the honest difference). */
   note?: string;
+  /** The item page where the buyer places a new order for it. */
   url?: string;
+  /** Its Qoo10 item number, for a buyer to search when there is no URL. */
+  qoo10ItemCode?: string;
+  /** English title and note for cross-border buyers; without a title a Japanese-only alternative is not offered in English. */
+  itemTitleEn?: string;
+  noteEn?: string;
+}
+
+/** The shop as English messages name it: English messages carry no Japanese script. */
+export interface EnglishIdentity {
+  shopName?: string;
+  signature?: string;
 }
 
 export interface CallFirstSettings {
-  /** Orders (cart total, integer yen) at or above this merit a phone call first; null switches it off. */
-  highValueYen: number | null;
+  /**
+   * Orders (cart total, integer yen) at or above this merit a phone call first; null switches it
+   * off; left out, DEFAULT_CALL_FIRST_YEN applies.
+   */
+  highValueYen?: number | null;
   /** Extra words that mark a gift order in the option text, on top of the built-in ones. */
   extraGiftWords?: string[];
 }
@@ -48,8 +63,16 @@ export interface ShopMessageSettings {
   /** Offer to hold a unit from the next delivery for the buyer (取り置き). */
   offerBackOrder?: boolean;
   callFirst?: CallFirstSettings;
+  /** Shop name and signature in Latin script for English messages. */
+  english?: EnglishIdentity;
   /** The shop's own wording; any key left out uses the built-in default. */
   templates?: Partial<Record<Language, Partial<Record<TemplateKey, MessageTemplate>>>>;
 }
 
 export const DEFAULT_RESTOCK_MARGIN_DAYS = 7;
+
+/**
+ * A cart of 30,000 yen or more is called first unless the shop sets its own threshold: several
+ * times a typical Qoo10 basket, where a cold written notice costs the most goodwill.
+ */
+export const DEFAULT_CALL_FIRST_YEN = 30_000;

@@ -21,7 +21,15 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { LANGUAGES, type Language, type TemplateKey } from '../../domain/buyer-messages';
+import {
+  CONTACT_CHANNELS,
+  LANGUAGES,
+  OFFER_KINDS,
+  type ContactChannel,
+  type Language,
+  type OfferKind,
+  type TemplateKey,
+} from '../../domain/buyer-messages';
 import { BUYER_EMAIL_STATUSES, type BuyerEmailStatus } from '../../persistence/buyer-message-repository';
 
 const SHOP_MESSAGE = 'shopId must be a shop id (uuid)';
@@ -76,6 +84,85 @@ export class CallSummaryBody {
   @IsOptional()
   @IsIn(LANGUAGES, { message: LANGUAGE_MESSAGE })
   language?: Language;
+}
+
+/** PUT /api/cancel-requests/:id/message: a person's own wording for this one draft before it is sent. */
+export class MessageEditBody {
+  @IsOptional()
+  @IsString({ message: 'subject must be text' })
+  @Matches(/\S/, { message: 'subject must not be blank' })
+  @Matches(/^[^\n]*$/, { message: 'subject must be one line' })
+  @MaxLength(200, { message: 'subject must be at most 200 characters' })
+  subject?: string;
+
+  @IsOptional()
+  @IsString({ message: 'body must be text' })
+  @Matches(/\S/, { message: 'body must not be blank' })
+  @MaxLength(10_000, { message: 'body must be at most 10000 characters' })
+  body?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  person?: string;
+}
+
+/** POST /api/cancel-requests/:id/message/sent: the draft was sent by hand through QSM. */
+export class MarkSentBody {
+  /** A call summary's id; default: the decision's draft. */
+  @IsOptional()
+  @Matches(/^\d{1,18}$/, { message: 'messageId must be a message id (a whole number)' })
+  messageId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  person?: string;
+}
+
+/** PUT /api/cancel-requests/:id/case-notes: the fields given are replaced, the others kept. */
+export class CaseNotesBody {
+  @IsOptional()
+  @ValidateIf((body: CaseNotesBody) => body.contactChannel !== null)
+  @IsIn(CONTACT_CHANNELS, { message: `contactChannel must be one of: ${CONTACT_CHANNELS.join(', ')} (or null)` })
+  contactChannel?: ContactChannel | null;
+
+  @IsOptional()
+  @ValidateIf((body: CaseNotesBody) => body.contactedAt !== null)
+  @IsISO8601({ strict: true }, { message: 'contactedAt must be an ISO 8601 instant, e.g. 2026-11-20T05:30:00Z (or null)' })
+  contactedAt?: string | null;
+
+  @IsOptional()
+  @IsBoolean({ message: 'callMade must be true or false' })
+  callMade?: boolean;
+
+  @IsOptional()
+  @ValidateIf((body: CaseNotesBody) => body.callSummary !== null)
+  @IsString({ message: 'callSummary must be text (or null)' })
+  @MaxLength(2000, { message: 'callSummary must be at most 2000 characters' })
+  callSummary?: string | null;
+
+  @IsOptional()
+  @IsArray({ message: `offered must be a list of: ${OFFER_KINDS.join(', ')}` })
+  @IsIn(OFFER_KINDS, { each: true, message: `offered must be a list of: ${OFFER_KINDS.join(', ')}` })
+  offered?: OfferKind[];
+
+  @IsOptional()
+  @ValidateIf((body: CaseNotesBody) => body.buyerReaction !== null)
+  @IsString({ message: 'buyerReaction must be text (or null)' })
+  @MaxLength(2000, { message: 'buyerReaction must be at most 2000 characters' })
+  buyerReaction?: string | null;
+
+  @IsOptional()
+  @ValidateIf((body: CaseNotesBody) => body.rootCause !== null)
+  @IsString({ message: 'rootCause must be text (or null)' })
+  @MaxLength(2000, { message: 'rootCause must be at most 2000 characters' })
+  rootCause?: string | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  person?: string;
 }
 
 export class TemplateBody {
@@ -146,14 +233,42 @@ export class AlternativeBody {
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { message: 'url must be an http(s) URL' })
   url?: string;
+
+  @IsOptional()
+  @Matches(/^[0-9A-Za-z-]{1,30}$/, { message: 'qoo10ItemCode must be a Qoo10 item number (letters, digits, -)' })
+  qoo10ItemCode?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  itemTitleEn?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  noteEn?: string;
+}
+
+/** Shop name and signature for English messages (no Japanese script). */
+export class EnglishIdentityBody {
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  shopName?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  signature?: string;
 }
 
 export class CallFirstBody {
-  /** Cart total in integer yen from which to call first; null switches the check off. */
+  /** Cart total in integer yen from which to call first; null switches the check off; left out: 30,000. */
+  @IsOptional()
   @ValidateIf((body: CallFirstBody) => body.highValueYen !== null)
   @IsInt({ message: 'callFirst.highValueYen must be a whole number of yen (0 or more) or null' })
   @Min(0, { message: 'callFirst.highValueYen must be a whole number of yen (0 or more) or null' })
-  highValueYen!: number | null;
+  highValueYen?: number | null;
 
   @IsOptional()
   @IsString({ each: true, message: 'callFirst.extraGiftWords must be a list of words' })
@@ -218,6 +333,16 @@ export class MessageSettingsBody {
   @IsOptional()
   @Matches(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/, { message: 'fromAddress must be an email address, e.g. shop@example.com' })
   fromAddress?: string;
+
+  /** Where buyers' replies to emails go (the shop's inbox). */
+  @IsOptional()
+  @Matches(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/, { message: 'replyTo must be an email address, e.g. support@example.com' })
+  replyTo?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EnglishIdentityBody)
+  english?: EnglishIdentityBody;
 
   @IsOptional()
   @IsIn(LANGUAGES, { message: LANGUAGE_MESSAGE })

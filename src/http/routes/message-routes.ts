@@ -1,9 +1,19 @@
 import { Router } from 'express';
+import { qsmText, type CaseNotes } from '../../domain/buyer-messages';
 import { AppError, ValidationFailedError } from '../../errors';
 import type { BuyerMessageRecord, StoredMessageSettings } from '../../persistence/buyer-message-repository';
 import type { BuyerMessageService } from '../../services/buyer-message-service';
 import { messageTemplateCatalogue } from '../../services/message-settings';
-import { AlternativeBody, CallSummaryBody, CaseLogQuery, MessageSettingsBody, MessagesQuery } from '../dto/message.dto';
+import {
+  AlternativeBody,
+  CallSummaryBody,
+  CaseLogQuery,
+  CaseNotesBody,
+  MarkSentBody,
+  MessageEditBody,
+  MessageSettingsBody,
+  MessagesQuery,
+} from '../dto/message.dto';
 import { validated } from '../validate';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -11,8 +21,15 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
 /** A browser's clock may run a little ahead of the server's; only a call clearly in the future is refused. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-/** A draft as the dashboard shows it: the text (it is addressed to the buyer), never the buyer's address. */
+const DEFAULT_PERSON = 'admin';
+
+/**
+ * A draft as the dashboard shows it: the text (it is addressed to the buyer), never the buyer's
+ * address. qsmText is the same message as plain text to paste into QSM's buyer messaging; the
+ * buyer's phone is shown only on a call-first draft, where calling is the point.
+ */
 export function presentBuyerMessage(message: BuyerMessageRecord) {
+  const qsm = message.subject !== null && message.body !== null ? qsmText(message.subject, message.body) : null;
   return {
     id: message.id,
     requestId: message.requestId,
@@ -27,7 +44,17 @@ export function presentBuyerMessage(message: BuyerMessageRecord) {
     missing: message.missing,
     problems: message.problems,
     notes: message.notes,
-    callFirst: message.callFirst,
+    callFirst: { ...message.callFirst, phone: message.buyerPhone },
+    qsmText: qsm?.text ?? null,
+    qsm: {
+      length: qsm?.length ?? null,
+      maxLength: qsm?.maxLength ?? null,
+      fits: qsm?.fits ?? null,
+      sentAt: iso(message.qsmSent?.at ?? null),
+      sentBy: message.qsmSent?.by ?? null,
+    },
+    edited: message.edited ? { at: iso(message.edited.at), by: message.edited.by } : null,
+    original: message.original,
     email: {
       status: message.emailStatus,
       heldReason: message.emailHeldReason,
@@ -87,6 +114,42 @@ export function messageRoutes(messages: BuyerMessageService, now: () => Date): R
     res.json({ ...presentBuyerMessage(found.draft), callSummaries: found.callSummaries.map(presentBuyerMessage) });
   });
 
+  router.put('/cancel-requests/:id/message', async (req, res) => {
+    const requestId = requestIdOf(req.params.id);
+    const body = validated(MessageEditBody, req.body, 'body');
+    const edited = await messages.editDraft(
+      requestId,
+      { ...(body.subject !== undefined ? { subject: body.subject } : {}), ...(body.body !== undefined ? { body: body.body } : {}) },
+      body.person ?? DEFAULT_PERSON,
+      now(),
+    );
+    const found = await messages.messagesOfRequest(requestId);
+    res.json({ ...presentBuyerMessage(edited), callSummaries: found.callSummaries.map(presentBuyerMessage) });
+  });
+
+  router.post('/cancel-requests/:id/message/sent', async (req, res) => {
+    const requestId = requestIdOf(req.params.id);
+    const body = validated(MarkSentBody, req.body ?? {}, 'body');
+    const sent = await messages.markSent(requestId, body.person ?? DEFAULT_PERSON, now(), body.messageId);
+    const found = await messages.draftOfRequest(requestId);
+    res.json({ ...presentBuyerMessage(found.draft), callSummaries: found.callSummaries.map(presentBuyerMessage), marked: sent.id });
+  });
+
+  router.get('/cancel-requests/:id/case-notes', async (req, res) => {
+    res.json(presentCaseNotes(await messages.caseNotes(requestIdOf(req.params.id))));
+  });
+
+  router.put('/cancel-requests/:id/case-notes', async (req, res) => {
+    const requestId = requestIdOf(req.params.id);
+    const body = validated(CaseNotesBody, req.body, 'body');
+    const { person, contactedAt, ...rest } = body;
+    const patch = {
+      ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
+      ...(contactedAt !== undefined ? { contactedAt: contactedAt === null ? null : new Date(contactedAt) } : {}),
+    };
+    res.json(presentCaseNotes(await messages.updateCaseNotes(requestId, patch, person ?? DEFAULT_PERSON)));
+  });
+
   router.post('/cancel-requests/:id/call-summary', async (req, res) => {
     const requestId = requestIdOf(req.params.id);
     const body = validated(CallSummaryBody, req.body, 'body');
@@ -138,6 +201,15 @@ export function messageRoutes(messages: BuyerMessageService, now: () => Date): R
     res.json({ shop: { id: log.shop.id, name: log.shop.name }, month: log.month, entries: log.entries });
   });
 
+  // UTF-8 with a byte-order mark so Excel opens the Japanese text as written.
+  router.get('/case-log.csv', async (req, res) => {
+    const query = validated(CaseLogQuery, req.query, 'query');
+    const { month, csv } = await messages.caseLogCsv(query.shopId, query.month, now());
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="case-log-${month}.csv"`);
+    res.send(Buffer.from(csv, 'utf8'));
+  });
+
   router.get('/reports/seller-fault-items', async (req, res) => {
     const query = validated(CaseLogQuery, req.query, 'query');
     const { shop, month, report } = await messages.sellerFaultItems(query.shopId, query.month, now());
@@ -145,4 +217,8 @@ export function messageRoutes(messages: BuyerMessageService, now: () => Date): R
   });
 
   return router;
+}
+
+function presentCaseNotes(notes: CaseNotes) {
+  return { ...notes, contactedAt: iso(notes.contactedAt) };
 }
