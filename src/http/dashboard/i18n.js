@@ -1,7 +1,8 @@
-// Texts of the dashboard, Japanese first. {name} placeholders are filled by app.js.
+// Texts of the dashboard, Japanese first. {name} placeholders are filled by app.js. The CLI requires
+// this file too (review list), so the page and the terminal say the same things.
 'use strict';
 
-window.CANCEL_GUARD_I18N = {
+const CANCEL_GUARD_I18N = {
   ja: {
     title: 'キャンセルガード',
     'lang.switch': 'English',
@@ -60,6 +61,7 @@ window.CANCEL_GUARD_I18N = {
     'review.override': '変更して実行',
     'review.handled': 'QSMで対応済み',
     'review.noSuggestion': '提案なし',
+    'cli.suggested': '提案',
     'review.deadline': '追跡番号の期限 {time}',
     'review.overrideKind': '対応',
     'review.overrideNote': '理由（必須）',
@@ -211,6 +213,7 @@ window.CANCEL_GUARD_I18N = {
     'review.override': 'Override',
     'review.handled': 'Done in QSM',
     'review.noSuggestion': 'No suggestion',
+    'cli.suggested': 'suggested',
     'review.deadline': 'tracking due {time}',
     'review.overrideKind': 'Decision',
     'review.overrideNote': 'Why (required)',
@@ -277,3 +280,6 @@ window.CANCEL_GUARD_I18N = {
     'run.aborted': 'aborted',
   },
 };
+
+if (typeof window !== 'undefined') window.CANCEL_GUARD_I18N = CANCEL_GUARD_I18N;
+else if (typeof module === 'object') module.exports = CANCEL_GUARD_I18N;
