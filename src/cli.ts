@@ -86,7 +86,7 @@ type Texts = Record<string, string>;
 function texts(lang: string | undefined): { t: (key: string, fallback: string) => string } {
   const all = require(projectPath('src/http/dashboard/i18n.js')) as { ja: Texts; en: Texts };
   const table = lang === 'en' ? all.en : all.ja;
-  return { t: (key, fallback) => table[key] ?? all.ja[key] ?? fallback };
+  return { t: (key, fallback) => table[key] ?? fallback };
 }
 
 const JST_TIME = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
@@ -95,7 +95,8 @@ const JST_TIME = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', mont
 function describeReviewItem(item: ReviewItem, t: (key: string, fallback: string) => string): string {
   const d = item.decision;
   const action = d ? (d.kind === 'review' ? d.suggested : d.kind) : null;
-  const why = d ? `${t(`code.${d.code}`, d.code)}${d.reason ? ` — ${d.reason}` : ''}` : '—';
+  // The full reason in the shop's language (the rules' own sentence where no translation exists).
+  const why = d ? `${t(`code.${d.code}`, d.code)} — ${t(`reason.${d.code}`, d.reason)}` : '—';
   const suggestion = action
     ? `${t('cli.suggested', 'suggested')}: ${t(`kind.${action}`, action)}  →  cancel-guard review approve ${item.request.id}`
     : `${t('cli.suggested', 'suggested')}: ${t('review.noSuggestion', 'none')}  →  cancel-guard review override ${item.request.id} --kind accept|refuse|seller-fault --note "..."`;
