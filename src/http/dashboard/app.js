@@ -6,7 +6,7 @@
 
 (function () {
   const CG = window.CancelGuard;
-  const { $, t, has, h, count, pct, pctShort, jst, jstDate, badge, api, errorText, toast, confirmDialog, cardTable } = CG;
+  const { $, t, has, h, fill, count, pct, pctShort, jst, jstDate, badge, api, errorText, toast, confirmDialog, cardTable } = CG;
   const SHOP_KEY = 'cancel-guard.shop';
   /** Requests marked "handled in QSM" from this tab: they can be undone until the shop's next poll. */
   const HANDLED_KEY = 'cancel-guard.handled';
@@ -93,7 +93,7 @@
 
   function renderHeader() {
     const shop = summary.shop;
-    $('shop-name').replaceChildren(...(shop ? [h('span', { class: 'shop-title' }, shop.name), shop.isDemo ? badge('demo', t('demo')) : ''] : []));
+    fill($('shop-name'), ...(shop ? [h('span', { class: 'shop-title' }, shop.name), shop.isDemo ? badge('demo', t('demo')) : ''] : []));
     const select = $('shop-select');
     $('shop-select-wrap').hidden = summary.shops.length < 2;
     select.replaceChildren(...summary.shops.map((s) => h('option', { value: s.id, selected: shop && s.id === shop.id }, s.name)));
@@ -109,7 +109,7 @@
       if (c.pollStale) warnings.push(c.lastPollAt ? t('warn.pollStale', { time: jst(c.lastPollAt) }) : t('warn.neverPolled'));
       if (c.lastRun && c.lastRun.status === 'failed') warnings.push(t('warn.lastRunFailed', { time: jst(c.lastRun.startedAt) }));
     }
-    $('warnings').replaceChildren(...warnings.map((text) => h('p', { class: 'banner error', role: 'alert' }, text)));
+    fill($('warnings'), ...warnings.map((text) => h('p', { class: 'banner error', role: 'alert' }, text)));
   }
 
   function stat(label, value, note, cls) {
@@ -171,7 +171,7 @@
   function renderRate() {
     const rate = summary.rate;
     const limit = pctShort(rate.limit);
-    $('rate').replaceChildren(...RATE_BLOCKS.map((block) => block(rate, limit)).filter(Boolean));
+    fill($('rate'), ...RATE_BLOCKS.map((block) => block(rate, limit)).filter(Boolean));
     window.CancelGuardChart.render($('chart'), rate, summary.days, t);
   }
 
@@ -221,7 +221,7 @@
           ),
         )
       : null;
-    if (items.length === 0) return $('review').replaceChildren(heading, undoList || '', h('p', { class: 'empty' }, t('review.empty')));
+    if (items.length === 0) return fill($('review'), heading, undoList || '', h('p', { class: 'empty' }, t('review.empty')));
     const columns = ['review.order', 'review.item', 'review.requested', 'review.why', 'review.suggestion', 'review.actions'].map((key) => t(key));
     const rows = items.map((item) => {
       const decision = item.decision;
@@ -256,7 +256,7 @@
         ),
       );
     });
-    $('review').replaceChildren(heading, undoList || '', cardTable('review-table', columns, rows));
+    fill($('review'), heading, undoList || '', cardTable('review-table', columns, rows));
   }
 
   /** What a seller-fault cancel does to the rate, for the confirmation (month, and quarter when known). */
@@ -364,7 +364,7 @@
   function renderRefusals() {
     const items = summary.refusalsToday;
     const heading = h('h2', {}, t('refusals.heading'), ' ', h('span', { class: 'count' }, String(items.length)));
-    if (items.length === 0) return $('refusals').replaceChildren(heading, h('p', { class: 'empty' }, t('refusals.empty')));
+    if (items.length === 0) return fill($('refusals'), heading, h('p', { class: 'empty' }, t('refusals.empty')));
     const columns = ['review.order', 'review.item', 'refusals.decided', 'refusals.tracking', 'refusals.state', 'refusals.deadline'].map((key) => t(key));
     const rows = items.map((r) =>
       h(
@@ -378,13 +378,13 @@
         h('td', { class: 'nowrap' }, jst(r.trackingDeadline)),
       ),
     );
-    $('refusals').replaceChildren(heading, cardTable('', columns, rows));
+    fill($('refusals'), heading, cardTable('', columns, rows));
   }
 
   function renderAlerts() {
     const items = summary.alerts;
     const heading = h('h2', {}, t('alerts.heading'));
-    if (items.length === 0) return $('alerts').replaceChildren(heading, h('p', { class: 'empty' }, t('alerts.empty')));
+    if (items.length === 0) return fill($('alerts'), heading, h('p', { class: 'empty' }, t('alerts.empty')));
     const list = h(
       'ul',
       { class: 'alerts' },
@@ -398,7 +398,7 @@
         ),
       ),
     );
-    $('alerts').replaceChildren(heading, list);
+    fill($('alerts'), heading, list);
   }
 
   function renderHealth() {
@@ -415,7 +415,7 @@
       row(t('health.key'), badge(`key-${c.keyStatus}`, t(`keyStatus.${c.keyStatus}`))),
       row(t('health.keyExpiry'), ...expiry),
     );
-    $('health').replaceChildren(...[h('h2', {}, t('health.heading')), list, c.demo ? h('p', { class: 'hint' }, t('health.demo')) : null].filter(Boolean));
+    fill($('health'), ...[h('h2', {}, t('health.heading')), list, c.demo ? h('p', { class: 'hint' }, t('health.demo')) : null].filter(Boolean));
   }
 
   // ---- tabs --------------------------------------------------------------------------------------

@@ -31,6 +31,9 @@ window.CancelGuard = (function () {
     return el;
   }
 
+  /** replaceChildren without the "null" text a skipped (null) child would become. */
+  const fill = (el, ...children) => el.replaceChildren(...children.flat().filter((c) => c != null && c !== false && c !== ''));
+
   const locale = () => (state.lang === 'ja' ? 'ja-JP' : 'en-GB');
   const count = (n) => new Intl.NumberFormat(locale()).format(n);
   /** 7.25% (no space, in both languages). */
@@ -99,7 +102,7 @@ window.CancelGuard = (function () {
   // ---- toast and dialogs -----------------------------------------------------------------------
   function toast(text, isError, action) {
     const el = $('toast');
-    el.replaceChildren(h('span', {}, text), action ? h('button', { type: 'button', class: 'ghost toast-action', onclick: action.run }, action.label) : null);
+    el.replaceChildren(...[h('span', {}, text), action ? h('button', { type: 'button', class: 'ghost toast-action', onclick: action.run }, action.label) : null].filter(Boolean));
     el.className = `toast${isError ? ' error' : ''}`;
     el.hidden = false;
     clearTimeout(toast.timer);
@@ -170,5 +173,5 @@ window.CancelGuard = (function () {
     localStorage.setItem(LANG_KEY, lang);
   }
 
-  return { $, t, has, h, count, pct, pctShort, jst, jstDate, badge, api, ApiError, errorText, toast, confirmDialog, copyText, cardTable, token, state, setLang, TOKEN_KEY };
+  return { $, t, has, h, fill, count, pct, pctShort, jst, jstDate, badge, api, ApiError, errorText, toast, confirmDialog, copyText, cardTable, token, state, setLang, TOKEN_KEY };
 })();

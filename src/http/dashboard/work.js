@@ -6,9 +6,10 @@
 
 (function () {
   const CG = window.CancelGuard;
-  const { $, t, has, h, jst, badge, api, errorText, toast, copyText, cardTable } = CG;
+  const { $, t, has, h, fill, jst, badge, api, errorText, toast, copyText, cardTable } = CG;
   const SENT_KEY = 'cancel-guard.messages-sent';
-  const PAGE_SIZE = 20;
+  // Rows per page of the request list (a test sets a small page through window.CG_PAGE_SIZE).
+  const PAGE_SIZE = window.CG_PAGE_SIZE || 20;
 
   const shopQuery = () => (CG.summary && CG.summary.shop ? `shopId=${encodeURIComponent(CG.summary.shop.id)}` : '');
   const problemText = (p) => (CG.state.lang === 'ja' && p.code && has(`problem.${p.code}`) ? t(`problem.${p.code}`, p) : p.message);
@@ -79,7 +80,7 @@
       : h('p', { class: 'empty' }, requests.loaded ? t('requests.none') : '');
     const more = requests.next ? h('button', { type: 'button', class: 'ghost more', onclick: () => fetchRequests(true) }, t('requests.more')) : null;
     const shown = requests.loaded ? h('p', { class: 'muted small', id: 'requests-count' }, t('requests.shown', { n: requests.items.length })) : null;
-    $('requests').replaceChildren(heading, requestFilters(), shown || '', list, more || '');
+    fill($('requests'), heading, requestFilters(), shown || '', list, more || '');
   }
 
   function sentMarks() {
@@ -101,7 +102,7 @@
       draft = await api(`/api/cancel-requests/${encodeURIComponent(request.id)}/message`);
     } catch (error) {
       if (error.status === 401) return;
-      return cell.replaceChildren(h('p', { class: 'muted' }, error.status === 404 ? t('message.none') : errorText(error)));
+      return fill(cell, h('p', { class: 'muted' }, error.status === 404 ? t('message.none') : errorText(error)));
     }
     const text = draft.qsmText || (draft.subject ? `${draft.subject}\n\n${draft.body}` : draft.body);
     const sentAt = sentMarks()[draft.id];
@@ -116,13 +117,13 @@
           const marks = sentMarks();
           marks[draft.id] = new Date().toISOString();
           localStorage.setItem(SENT_KEY, JSON.stringify(marks));
-          status.replaceChildren(badge('status-ok', t('message.sentAt', { time: jst(marks[draft.id]) })));
+          fill(status, badge('status-ok', t('message.sentAt', { time: jst(marks[draft.id]) })));
           markSent.disabled = true;
         },
       },
       t('message.markSent'),
     );
-    cell.replaceChildren(
+    fill(cell, 
       h('div', { class: 'message-head' }, h('strong', {}, draft.qsmText ? t('message.qsmHeading') : t('message.heading')), ' ', status),
       draft.needsPerson ? h('p', { class: 'warn' }, t('message.needsPerson')) : null,
       h('pre', { class: 'message-text' }, text),
@@ -162,15 +163,15 @@
           method: 'POST',
           body: { orderNo: orderNo.value.trim(), carrier: carrier.value.trim(), trackingNo: number.value.trim(), ...(CG.summary && CG.summary.shop ? { shopId: CG.summary.shop.id } : {}) },
         });
-        result.replaceChildren(...reportLines(report));
+        fill(result, ...reportLines(report));
         if (report.accepted.length > 0) form.reset();
       } catch (error) {
-        if (error.status !== 401) result.replaceChildren(h('p', { class: 'error' }, errorText(error)));
+        if (error.status !== 401) fill(result, h('p', { class: 'error' }, errorText(error)));
       } finally {
         button.disabled = false;
       }
     });
-    $('tracking-entry').replaceChildren(h('h2', {}, t('tracking.entryHeading')), h('p', { class: 'hint' }, t('tracking.entryHint')), form, result);
+    fill($('tracking-entry'), h('h2', {}, t('tracking.entryHeading')), h('p', { class: 'hint' }, t('tracking.entryHint')), form, result);
   }
 
   /** A report in sentences: each accepted number with Qoo10's answer, each held row with its reason. */
@@ -194,7 +195,7 @@
       tracking.file = { bytes, name: input.files[0].name };
       await sendLabelFile(true, preview);
     });
-    $('tracking-file').replaceChildren(h('h2', {}, t('tracking.fileHeading')), h('p', { class: 'hint' }, t('tracking.fileHint')), choose, preview);
+    fill($('tracking-file'), h('h2', {}, t('tracking.fileHeading')), h('p', { class: 'hint' }, t('tracking.fileHint')), choose, preview);
   }
 
   async function sendLabelFile(dryRun, preview) {
@@ -204,13 +205,13 @@
       const report = await api(`/api/shipments/import?${params}`, { method: 'POST', raw: tracking.file.bytes });
       if (dryRun) renderLabelPreview(report, preview);
       else {
-        preview.replaceChildren(h('h3', {}, t('tracking.sentHeading', { n: report.counts.submitted, held: report.counts.refused })), ...reportLines(report));
+        fill(preview, h('h3', {}, t('tracking.sentHeading', { n: report.counts.submitted, held: report.counts.refused })), ...reportLines(report));
         tracking.file = null;
       }
     } catch (error) {
       if (error.status === 401) return;
       const lines = Array.isArray(error.details) ? error.details.filter((d) => d.line).map((d) => h('li', {}, t('tracking.lineProblem', { line: d.line, text: problemText(d) }))) : [];
-      preview.replaceChildren(h('p', { class: 'error' }, errorText(error)), lines.length ? h('ul', {}, lines) : '');
+      fill(preview, h('p', { class: 'error' }, errorText(error)), lines.length ? h('ul', {}, lines) : '');
     }
   }
 
@@ -245,14 +246,14 @@
       { type: 'button', class: 'primary', id: 'tracking-confirm', disabled: report.accepted.length === 0, onclick: () => ((submit.disabled = true), sendLabelFile(false, preview)) },
       t('tracking.confirm', { n: report.accepted.length }),
     );
-    preview.replaceChildren(
+    fill(preview, 
       h('h3', {}, t('preview.summary', { rows: report.counts.rows, accepted: report.counts.accepted, held: report.counts.refused })),
       h('p', { class: 'muted small' }, t('preview.format', { format: report.format || '—', encoding: report.encoding || '—' })),
       h('h4', {}, t('preview.acceptedHeading')),
       accepted,
       heldTable ? h('h4', {}, t('preview.heldHeading')) : null,
       heldTable,
-      h('div', { class: 'actions' }, submit, h('button', { type: 'button', class: 'ghost', onclick: () => preview.replaceChildren() }, t('review.cancel'))),
+      h('div', { class: 'actions' }, submit, h('button', { type: 'button', class: 'ghost', onclick: () => fill(preview, ) }, t('review.cancel'))),
     );
   }
 
@@ -275,7 +276,7 @@
         if (error.status !== 401) toast(errorText(error), true);
       }
     });
-    $('stock-entry').replaceChildren(h('h2', {}, t('stock.heading')), form, list);
+    fill($('stock-entry'), h('h2', {}, t('stock.heading')), form, list);
     await fillStockList(list);
   }
 
@@ -283,7 +284,7 @@
     try {
       const { items } = await api(`/api/items?${shopQuery()}`);
       const codes = h('datalist', { id: 'item-codes' }, items.map((i) => h('option', { value: i.sellerItemCode })));
-      list.replaceChildren(
+      fill(list, 
         codes,
         items.length
           ? cardTable(
@@ -303,7 +304,7 @@
           : h('p', { class: 'empty' }, t('stock.none')),
       );
     } catch (error) {
-      if (error.status !== 401) list.replaceChildren(h('p', { class: 'error' }, errorText(error)));
+      if (error.status !== 401) fill(list, h('p', { class: 'error' }, errorText(error)));
     }
   }
 
@@ -325,7 +326,7 @@
       stock.file = { bytes, allowUnknown: allow.checked };
       await sendStockFile(true, preview);
     });
-    $('stock-file').replaceChildren(h('h2', {}, t('stock.fileHeading')), h('p', { class: 'hint' }, t('stock.fileHint')), form, preview);
+    fill($('stock-file'), h('h2', {}, t('stock.fileHeading')), h('p', { class: 'hint' }, t('stock.fileHint')), form, preview);
   }
 
   async function sendStockFile(dryRun, preview) {
@@ -334,22 +335,22 @@
     try {
       const result = await api(`/api/stock/import?${params}`, { method: 'POST', raw: stock.file.bytes, contentType: 'text/csv' });
       if (!dryRun) {
-        preview.replaceChildren(h('h3', {}, t('stock.imported', { n: result.imported, errors: result.errors.length })));
+        fill(preview, h('h3', {}, t('stock.imported', { n: result.imported, errors: result.errors.length })));
         await fillStockList($('stock-list'));
         return;
       }
       const rows = result.accepted.map((r) => h('tr', {}, h('td', {}, String(r.line)), h('td', { class: 'mono' }, r.sellerItemCode), h('td', {}, String(r.available))));
       const errors = result.errors.map((e) => h('tr', { class: 'held-row' }, h('td', {}, String(e.line)), h('td', {}, stockErrorText(e.message))));
       const submit = h('button', { type: 'button', class: 'primary', id: 'stock-confirm', disabled: rows.length === 0, onclick: () => ((submit.disabled = true), sendStockFile(false, preview)) }, t('stock.confirm', { n: rows.length }));
-      preview.replaceChildren(
+      fill(preview, 
         h('h3', {}, t('stock.previewSummary', { accepted: rows.length, errors: errors.length })),
         rows.length ? cardTable('preview-accepted', ['preview.line', 'stock.code', 'stock.available'].map((k) => t(k)), rows) : h('p', { class: 'empty' }, t('preview.noneAccepted')),
         errors.length ? h('h4', {}, t('stock.errorsHeading')) : null,
         errors.length ? cardTable('preview-held', ['preview.line', 'preview.reason'].map((k) => t(k)), errors) : null,
-        h('div', { class: 'actions' }, submit, h('button', { type: 'button', class: 'ghost', onclick: () => preview.replaceChildren() }, t('review.cancel'))),
+        h('div', { class: 'actions' }, submit, h('button', { type: 'button', class: 'ghost', onclick: () => fill(preview, ) }, t('review.cancel'))),
       );
     } catch (error) {
-      if (error.status !== 401) preview.replaceChildren(h('p', { class: 'error' }, stockErrorText(errorText(error))));
+      if (error.status !== 401) fill(preview, h('p', { class: 'error' }, stockErrorText(errorText(error))));
     }
   }
 
