@@ -302,7 +302,7 @@ else describe('the dashboard’s daily work in a real browser', () => {
         await page.fill('#stock-form input[name=sellerItemCode]', 'GONE');
         await page.fill('#stock-form input[name=available]', String(5 + index));
         await page.click('#stock-form button[type=submit]');
-        await until(page, `(document.querySelector('#stock-list tr[data-code="GONE"]') || {}).textContent?.includes('${5 + index}')`);
+        await until(page, `(document.querySelector('#stock-list tr[data-code="GONE"] td:nth-child(2)') || {}).textContent === '${5 + index}'`);
         assert.equal((await q(`SELECT available FROM item_facts WHERE seller_item_code = 'GONE'`))[0].available, 5 + index);
 
         const csv = `seller_item_code,available\nIN-STOCK,${30 + index}\nIN-STOK,4\nGONE,-1\n`;

@@ -37,7 +37,7 @@ describe('dashboard work API', () => {
 
   test('a stock preview reports accepted rows and line errors and writes nothing', async () => {
     const csv = 'seller_item_code,available\nKNOWN-A,4\nTYPO-X,2\nKNOWN-B,many\n';
-    const res = await app().post('/api/stock/import?dryRun=true').set(f.t.auth).set('Content-Type', 'text/csv').send(csv);
+    const res = await app().post('/api/stock/import?dryRun=true&allowUnknown=false').set(f.t.auth).set('Content-Type', 'text/csv').send(csv);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.dryRun, true);
     assert.equal(res.body.imported, 0);
@@ -46,10 +46,10 @@ describe('dashboard work API', () => {
     assert.match(res.body.errors[0].message, /TYPO-X.*unknown/);
     assert.equal(await count('SELECT count(*) AS n FROM item_facts WHERE shop_id = $1', [f.shop.id]), 0);
 
-    const real = await app().post('/api/stock/import').set(f.t.auth).set('Content-Type', 'text/csv').send(csv);
+    const real = await app().post('/api/stock/import?allowUnknown=false').set(f.t.auth).set('Content-Type', 'text/csv').send(csv);
     assert.equal(real.body.imported, 1);
     assert.equal(await count(`SELECT available AS n FROM item_facts WHERE shop_id = $1 AND seller_item_code = 'KNOWN-A'`, [f.shop.id]), 4);
-    const allowed = await app().post('/api/stock/import?allowUnknown=true').set(f.t.auth).set('Content-Type', 'text/csv').send('seller_item_code,available\nNEW-ITEM,3\n');
+    const allowed = await app().post('/api/stock/import').set(f.t.auth).set('Content-Type', 'text/csv').send('seller_item_code,available\nNEW-ITEM,3\n');
     assert.equal(allowed.body.imported, 1);
   });
 

@@ -56,7 +56,7 @@ export class StockImportQuery {
   @IsIn(['true', 'false'], { message: 'dryRun must be true or false' })
   dryRun?: 'true' | 'false';
 
-  /** true: accept item codes the shop has never seen (a new listing) instead of refusing their lines. */
+  /** false: refuse, by line, item codes the shop has never seen (typos); default true (accepted). */
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'allowUnknown must be true or false' })
   allowUnknown?: 'true' | 'false';
