@@ -238,6 +238,21 @@ else describe('the dashboard’s daily work in a real browser', () => {
         const inReview = (await q(`SELECT id FROM cancel_requests WHERE status = 'review' ORDER BY requested_at DESC, id DESC`)).map((r: { id: string }) => String(r.id));
         const shown = await page.$$eval('#requests tbody tr', (rows) => rows.map((r) => r.getAttribute('data-request-id')));
         assert.deepEqual(shown, inReview.slice(0, 2));
+
+        // The decision kind and a JST day range (today) together.
+        const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' }).format(new Date());
+        await page.selectOption('#request-filters select[name=status]', '');
+        await page.selectOption('#request-filters select[name=kind]', 'accept');
+        await page.fill('#request-filters input[name=from]', today);
+        await page.fill('#request-filters input[name=to]', today);
+        await page.click('#request-filters button[type=submit]');
+        const accepted = (await q(`SELECT r.id FROM cancel_requests r JOIN decisions d ON d.id = r.current_decision_id WHERE d.kind = 'accept' ORDER BY r.requested_at DESC, r.id DESC`)).map((r: { id: string }) => String(r.id));
+        assert.ok(accepted.length > 0);
+        await until(page, `document.getElementById('requests-count').textContent.includes('${Math.min(2, accepted.length)}')`);
+        await until(page, `[...document.querySelectorAll('#requests tbody tr')].map((r) => r.dataset.requestId).join() === ${JSON.stringify(accepted.slice(0, 2).join())}`);
+        await page.selectOption('#request-filters select[name=kind]', '');
+        await page.fill('#request-filters input[name=from]', '');
+        await page.fill('#request-filters input[name=to]', '');
         await assertNoSidewaysScroll(page, viewport.width);
       });
 
