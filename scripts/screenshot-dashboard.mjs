@@ -21,6 +21,10 @@ const { values } = parseArgs({
     lang: { type: 'string', default: 'ja' },
     serve: { type: 'boolean', default: false },
     'full-page': { type: 'boolean', default: false },
+    // A phone-sized shot too (390 px wide, the width of a common phone), and the work tabs.
+    phone: { type: 'string', default: 'docs/dashboard-phone.png' },
+    work: { type: 'string', default: 'docs/dashboard-tracking.png' },
+    'no-extra': { type: 'boolean', default: false },
   },
 });
 
@@ -73,6 +77,39 @@ async function printTimings(page, url, token) {
   console.log(`GET /api/dashboard: median ${ms(times[15])}, p95 ${ms(times[28])}, max ${ms(times[29])} (30 calls, ${Math.round(bytes / 1024)} KiB)`);
 }
 
+/** The page on a 390 px phone (overview, full page) and the tracking tab with a label-file preview. */
+async function extraShots(browser, service, token) {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', isMobile: true, hasTouch: true });
+  await phone.addInitScript((value) => sessionStorage.setItem('cancel-guard.token', value), token);
+  const page = await phone.newPage();
+  await page.goto(`${service.url}/`);
+  await page.waitForSelector('#chart canvas');
+  await page.waitForTimeout(300);
+  const phoneOut = resolve(values.phone);
+  await page.screenshot({ path: phoneOut, fullPage: false });
+  console.log(`saved ${phoneOut}`);
+  await phone.close();
+
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+  await desk.addInitScript((value) => sessionStorage.setItem('cancel-guard.token', value), token);
+  const work = await desk.newPage();
+  await work.goto(`${service.url}/#tracking`);
+  await work.waitForSelector('#tracking-file-form');
+  const { rows } = await service.database.dataSource.query("SELECT count(*)::int AS rows FROM orders").then((r) => ({ rows: r[0].rows }));
+  const orders = await service.database.dataSource.query("SELECT order_no FROM orders WHERE shipped_at IS NULL AND tracking_no IS NULL ORDER BY ordered_at DESC LIMIT 3");
+  const lines = ['order_no,carrier,tracking_no'];
+  if (orders[0]) lines.push(`${orders[0].order_no},ヤマト運輸,123456789013`);
+  lines.push('999999999,ヤマト運輸,123456789024');
+  if (orders[1]) lines.push(`${orders[1].order_no},ヤマト運輸,12345`);
+  await work.setInputFiles('#tracking-file-form input[type=file]', { name: 'b2-export.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n') + '\r\n') });
+  await work.click('#tracking-file-form button[type=submit]');
+  await work.waitForSelector('#tracking-preview h3');
+  const workOut = resolve(values.work);
+  await work.screenshot({ path: workOut, fullPage: true });
+  console.log(`saved ${workOut} (${rows} orders in the demo)`);
+  await desk.close();
+}
+
 if (!existsSync(CHROMIUM)) {
   console.error(`${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
   process.exit(1);
@@ -116,6 +153,7 @@ try {
   await page.screenshot({ path: out, fullPage: values['full-page'] });
   console.log(`saved ${out}`);
   await printTimings(page, service.url, token);
+  if (!values['no-extra']) await extraShots(browser, service, token);
   if (values.serve) {
     console.log(`dashboard: ${service.url}/  token: ${token}  (Ctrl-C to stop)`);
     await new Promise((done) => process.once('SIGINT', done));

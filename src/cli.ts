@@ -2,11 +2,12 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ConfigError, loadConfigFromProcess, type AppConfig } from './config/config';
+import { AppError } from './errors';
 import { createLogger } from './logger';
 import { openDatabase } from './persistence/database';
 import { startService, type ServiceHandle } from './main';
 import { runSimulatorCommand } from './qoo10/simulator/run-simulator-command';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { formatRateReport, rateReportToJson } from './services/rate-report';
 import { basename } from 'node:path';
 import { LABEL_FORMATS, type LabelFormat } from './domain/label-csv';
@@ -17,6 +18,8 @@ import { presentReviewItem } from './http/presenters';
 import { formatVerifyLiveReport } from './services/verify-live-report';
 import { askTypedConfirmation } from './services/verify-live-prompt';
 import { presentBuyerMessage } from './http/routes/message-routes';
+import { projectPath } from './config/paths';
+import type { ReviewItem } from './persistence/cancel-request-repository';
 
 interface CommandOption {
   type: 'string' | 'boolean';
@@ -36,12 +39,85 @@ function config(): AppConfig {
   return loadConfigFromProcess();
 }
 
+/** An error whose message is the whole story for the person at the terminal (one line, no stack). */
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads an input file, or says in one line which path to fix (never a raw ENOENT). */
+function readInputFile(file: string, what: string): Buffer {
+  if (!existsSync(file)) throw new CliError(`${what} not found: ${file} (check the path)`, 2);
+  if (statSync(file).isDirectory()) throw new CliError(`${what} is a folder, not a file: ${file}`, 2);
+  return readFileSync(file);
+}
+
+const DATABASE_CONNECT_CODES: Record<string, string> = {
+  ECONNREFUSED: 'refused the connection (is PostgreSQL running on that host and port?)',
+  ENOTFOUND: 'has a host name that does not resolve',
+  EAI_AGAIN: 'has a host name that does not resolve',
+  ETIMEDOUT: 'did not answer in time',
+  EHOSTUNREACH: 'is not reachable from this machine',
+  '28P01': 'rejected the user name or password',
+  '28000': 'does not allow this user to connect',
+  '3D000': 'names a database that does not exist',
+};
+
+/**
+ * A failure to reach the database at start-up, as one line naming DATABASE_URL. The URL itself is
+ * never printed: it holds the password.
+ */
+function databaseProblem(error: unknown): CliError | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !(code in DATABASE_CONNECT_CODES)) return null;
+  return new CliError(`DATABASE_URL: the database server ${DATABASE_CONNECT_CODES[code]}. Fix DATABASE_URL (or unset it to use the embedded PostgreSQL) and try again.`, 2);
+}
+
+/** startService with start-up failures turned into one-line messages. */
+async function startOrExplain(cfg: AppConfig, options: Parameters<typeof startService>[1]): Promise<ServiceHandle> {
+  try {
+    return await startService(cfg, options);
+  } catch (error) {
+    throw databaseProblem(error) ?? error;
+  }
+}
+
+type Texts = Record<string, string>;
+/** The dashboard's texts (one source for page and terminal); Japanese is the shops' language. */
+function texts(lang: string | undefined): { t: (key: string, fallback: string) => string } {
+  const all = require(projectPath('src/http/dashboard/i18n.js')) as { ja: Texts; en: Texts };
+  const table = lang === 'en' ? all.en : all.ja;
+  return { t: (key, fallback) => table[key] ?? fallback };
+}
+
+const JST_TIME = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+
+/** One review item as a few lines: order, item, why, and what to run for the suggested action. */
+function describeReviewItem(item: ReviewItem, t: (key: string, fallback: string) => string): string {
+  const d = item.decision;
+  const action = d ? (d.kind === 'review' ? d.suggested : d.kind) : null;
+  // The full reason in the shop's language (the rules' own sentence where no translation exists).
+  const why = d ? `${t(`code.${d.code}`, d.code)} — ${t(`reason.${d.code}`, d.reason)}` : '—';
+  const suggestion = action
+    ? `${t('cli.suggested', 'suggested')}: ${t(`kind.${action}`, action)}  →  cancel-guard review approve ${item.request.id}`
+    : `${t('cli.suggested', 'suggested')}: ${t('review.noSuggestion', 'none')}  →  cancel-guard review override ${item.request.id} --kind accept|refuse|seller-fault --note "..."`;
+  return [
+    `#${item.request.id}  ${t('review.order', 'order')} ${item.request.orderNo}  ${item.itemTitle ?? ''}${item.sellerItemCode ? ` (${item.sellerItemCode})` : ''}  ${t('review.requested', 'requested')} ${JST_TIME.format(item.request.requestedAt)}`,
+    `    ${t('review.why', 'why')}: ${why}`,
+    `    ${suggestion}`,
+  ].join('\n');
+}
+
 /** The service without HTTP or schedule, for one-shot commands; always stopped afterwards. */
 async function withService<T>(run: (service: ServiceHandle) => Promise<T>): Promise<T> {
   const cfg = config();
   // Logs go to stderr at warn and above, so stdout carries only the command's own output (and --json).
   const level = cfg.logLevel === 'info' ? 'warn' : cfg.logLevel;
-  const service = await startService(cfg, {
+  const service = await startOrExplain(cfg, {
     listen: false,
     schedule: false,
     logger: createLogger(level, pino.destination(2)),
@@ -64,7 +140,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'cancel-guard start',
     options: {},
     async run() {
-      const service = await startService(config());
+      const service = await startOrExplain(config(), {});
       await new Promise<void>((done) => {
         let stopping = false;
         const shutdown = (signal: string) => {
@@ -85,7 +161,9 @@ const COMMANDS: Record<string, Command> = {
     options: {},
     async run() {
       const cfg = config();
-      const database = await openDatabase(cfg, createLogger(cfg.logLevel));
+      const database = await openDatabase(cfg, createLogger(cfg.logLevel)).catch((error: unknown) => {
+        throw databaseProblem(error) ?? error;
+      });
       await database.close();
       process.stdout.write('database schema is up to date\n');
       return 0;
@@ -103,17 +181,25 @@ const COMMANDS: Record<string, Command> = {
         process.stderr.write('poll runs on the schedule under "cancel-guard start"; use --once for a single cycle\n');
         return 2;
       }
-      const reports = await withService((service) => service.services.pipeline.runCycle());
-      print(values, reports, () =>
-        reports.map((r) => `${r.shopId}  ${r.status}  ${Object.entries(r.counts).map(([k, v]) => `${k}=${v}`).join(' ')}${r.error ? `  error: ${r.error}` : ''}`).join('\n') || 'no active shops',
+      const { reports, names } = await withService(async (service) => {
+        const reports = await service.services.pipeline.runCycle();
+        const names = new Map((await service.services.shops.listShops()).map((shop) => [shop.id, shop.name]));
+        return { reports, names };
+      });
+      const named = reports.map((r) => ({ ...r, shopName: names.get(r.shopId) ?? null }));
+      print(values, named, () =>
+        named
+          .map((r) => `${r.shopName ?? '(unnamed shop)'} [${r.shopId}]  ${r.status}  ${Object.entries(r.counts).map(([k, v]) => `${k}=${v}`).join(' ')}${r.error ? `  error: ${r.error}` : ''}`)
+          .join('\n') || 'no active shops: set QOO10_SELLER_AUTH_KEY, or run without it for the demo shop',
       );
       return reports.some((r) => r.status === 'failed') ? 1 : 0;
     },
   },
   review: {
     summary: 'list the review queue, or approve / override / mark handled one request',
-    usage: 'cancel-guard review [list | approve <id> | override <id> --kind accept|refuse|seller-fault --note "..." | handled <id>] [--note "..."] [--json]',
+    usage: 'cancel-guard review [list | approve <id> | override <id> --kind accept|refuse|seller-fault --note "..." | handled <id>] [--note "..."] [--lang ja|en] [--json]',
     options: {
+      lang: { type: 'string', description: 'list in ja (default, the shops\' language) or en' },
       kind: { type: 'string', description: 'override: accept, refuse or seller-fault' },
       note: { type: 'string', description: 'why (required for override)' },
       person: { type: 'string', description: 'who decides (default: cli)' },
@@ -126,21 +212,20 @@ const COMMANDS: Record<string, Command> = {
       return withService(async ({ services }) => {
         if (action === 'list') {
           const items = await services.review.queue();
-          print(values, items.map(presentReviewItem), () =>
-            items.map((item) => `#${item.request.id}  ${item.request.orderNo}  ${item.decision?.code ?? '-'}  suggested: ${item.decision?.suggested ?? '-'}\n    ${item.decision?.reason ?? ''}`).join('\n') || 'the review queue is empty',
-          );
+          const { t } = texts(values.lang as string | undefined);
+          print(values, items.map(presentReviewItem), () => items.map((item) => describeReviewItem(item, t)).join('\n') || t('review.empty', 'the review queue is empty'));
           return 0;
         }
-        if (!id) throw new Error(`review ${action} needs a request id`);
+        if (!id) throw new CliError(`review ${action} needs a request id (see "cancel-guard review list")`, 2);
         if (action === 'approve') print(values, await services.review.approve(id, person, note), () => `request #${id} approved`);
         else if (action === 'handled') {
           await services.review.markHandled(id, person, note);
           print(values, { id, status: 'closed' }, () => `request #${id} marked as handled in QSM`);
         } else if (action === 'override') {
           const kind = values.kind as 'accept' | 'refuse' | 'seller-fault' | undefined;
-          if (!kind || !['accept', 'refuse', 'seller-fault'].includes(kind) || !note) throw new Error('override needs --kind accept|refuse|seller-fault and --note');
+          if (!kind || !['accept', 'refuse', 'seller-fault'].includes(kind) || !note) throw new CliError('override needs --kind accept|refuse|seller-fault and --note', 2);
           print(values, await services.review.override(id, kind, person, note), () => `request #${id} overridden: ${kind}`);
-        } else throw new Error(`unknown review action "${action}"`);
+        } else throw new CliError(`unknown review action "${action}": use list, approve, override or handled`, 2);
         return 0;
       });
     },
@@ -195,18 +280,25 @@ const COMMANDS: Record<string, Command> = {
   },
   'import-stock': {
     summary: 'set stock per seller item code from a CSV (seller_item_code,available)',
-    usage: 'cancel-guard import-stock <file.csv> [--shop <id>] [--json]',
+    usage: 'cancel-guard import-stock <file.csv> [--shop <id>] [--allow-unknown] [--json]',
     options: {
+      'allow-unknown': { type: 'boolean', description: 'accept item codes the shop has never seen (new listings)' },
       shop: { type: 'string', description: 'shop id (needed when several shops are active)' },
       json: { type: 'boolean', description: 'print JSON' },
     },
     async run(values, positionals) {
       const [file] = positionals;
-      if (!file) throw new Error('import-stock needs a CSV file');
-      const csv = readFileSync(file);
-      const result = await withService(({ services }) => services.facts.importStock(values.shop as string | undefined, csv));
+      if (!file) throw new CliError('import-stock needs a CSV file: cancel-guard import-stock <file.csv>', 2);
+      const csv = readInputFile(file, 'stock file');
+      const result = await withService(({ services }) =>
+        services.facts.importStock(values.shop as string | undefined, csv, { allowUnknown: values['allow-unknown'] === true }),
+      ).catch((error: unknown) => {
+        // A file refused whole (wrong header, empty, unreadable) is the file's fault: one line, exit 2.
+        if (error instanceof AppError && error.status === 400) throw new CliError(`${basename(file)}: ${error.message}`, 2);
+        throw error;
+      });
       print(values, result, () =>
-        [`${result.imported} item(s) updated`, ...result.errors.map((e) => `line ${e.line}: ${e.message}`)].join('\n'),
+        [`${result.imported} item(s) updated`, ...result.errors.map((e) => `${basename(file)} line ${e.line}: ${e.message}`)].join('\n'),
       );
       return result.errors.length > 0 ? 1 : 0;
     },
@@ -221,14 +313,14 @@ const COMMANDS: Record<string, Command> = {
     },
     async run(values, positionals) {
       const [file] = positionals;
-      if (!file) throw new Error('import-tracking needs a label file');
+      if (!file) throw new CliError('import-tracking needs a label file: cancel-guard import-tracking <file>', 2);
       const format = values.format as string | undefined;
       if (format !== undefined && !(LABEL_FORMATS as readonly string[]).includes(format)) {
         process.stderr.write(`--format must be one of: ${LABEL_FORMATS.join(', ')}\n`);
         return 2;
       }
       // Raw bytes: label software writes Shift_JIS; the parser detects the encoding.
-      const bytes = readFileSync(file);
+      const bytes = readInputFile(file, 'label file');
       try {
         const report = await withService(({ services }) =>
           services.tracking.importLabelFile({ file: bytes, fileName: basename(file), format: format as LabelFormat | undefined, shopId: values.shop as string | undefined }),
@@ -400,6 +492,10 @@ if (require.main === module) {
   runCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
+      if (error instanceof CliError) {
+        process.stderr.write(`cancel-guard: ${error.message}\n`);
+        process.exit(error.exitCode);
+      }
       if (error instanceof ConfigError) {
         process.stderr.write(`${error.message}\nFix these variables (see .env.example) and start again.\n`);
         process.exit(2);

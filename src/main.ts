@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { AppConfig } from './config/config';
 import { enableTestDefects } from './config/test-defects';
@@ -50,10 +50,52 @@ function credentialsSecret(config: AppConfig): string {
   return secret;
 }
 
+/** Thrown when the admin HTTP port cannot be opened; the message names the variable to change. */
+export class ListenError extends Error {
+  constructor(
+    readonly code: string,
+    host: string,
+    port: number,
+  ) {
+    super(
+      code === 'EADDRINUSE'
+        ? `PORT ${port} on ${host} is already in use by another process: stop it or set PORT to a free port.`
+        : code === 'EACCES'
+          ? `PORT ${port} on ${host} needs more privileges than this process has: set PORT to 1024 or above.`
+          : code === 'EADDRNOTAVAIL'
+            ? `HOST ${host} is not an address of this machine: set HOST to 0.0.0.0, 127.0.0.1 or one of its addresses.`
+            : `The admin HTTP server could not listen on ${host}:${port} (${code}): check HOST and PORT.`,
+    );
+    this.name = 'ListenError';
+  }
+}
+
+/**
+ * node:http directly, not app.listen: express 5 passes a listen error to the success callback, so a
+ * taken port would look like a running service.
+ */
+/**
+ * Without ADMIN_TOKEN the token generated on the first start is kept in DATA_DIR/admin.token (owner
+ * read-only), so a restart does not log out an open dashboard tab.
+ */
+function storedAdminToken(config: AppConfig): string {
+  if (config.adminToken) return config.adminToken;
+  const file = resolve(config.dataDir, 'admin.token');
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (kept.length >= 16) return kept;
+  }
+  mkdirSync(resolve(config.dataDir), { recursive: true });
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
 function listen(app: Services['app'], host: string, port: number): Promise<Server> {
   return new Promise((done, fail) => {
-    const server = app.listen(port, host, () => done(server));
-    server.once('error', fail);
+    const server = createServer(app);
+    server.once('error', (error: NodeJS.ErrnoException) => fail(new ListenError(error.code ?? 'unknown', host, port)));
+    server.listen(port, host, () => done(server));
   });
 }
 
@@ -106,7 +148,7 @@ export async function startService(config: AppConfig, options: StartOptions = {}
     }
   };
   try {
-    const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
+    const adminToken = storedAdminToken(config);
     let qoo10BaseUrl = config.qoo10.baseUrl;
     const services = compose({
       config,
@@ -133,18 +175,6 @@ export async function startService(config: AppConfig, options: StartOptions = {}
       }
     }
 
-    const scheduler = new Scheduler(logger.child({ module: 'scheduler' }));
-    cleanups.push(() => scheduler.stop());
-    cleanups.push(async () => {
-      services.mailer?.close();
-      services.buyerMailer.close();
-    });
-    const poll = pollJob(services.pipeline, [(signal) => followUp(services, signal)], logger.child({ module: 'poll-job' }));
-    if (options.schedule !== false) {
-      scheduler.schedule('poll', config.pollSchedule, poll);
-      void scheduler.runOnce('poll', poll);
-    }
-
     let url: string | null = null;
     if (options.listen !== false) {
       const server = await listen(services.app, config.host, config.port);
@@ -159,8 +189,21 @@ export async function startService(config: AppConfig, options: StartOptions = {}
       const port = typeof address === 'object' && address ? address.port : config.port;
       url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
       logger.info({ url }, 'cancel-guard is listening');
-      if (!config.adminToken) announce(`No ADMIN_TOKEN configured; this run's admin token is: ${adminToken}`);
+      if (!config.adminToken) announce(`No ADMIN_TOKEN configured; the admin token is: ${adminToken} (kept in ${resolve(config.dataDir, 'admin.token')} across restarts)`);
       announce(`cancel-guard is running at ${url} (dashboard: ${url}/ , health: ${url}/healthz)`);
+    }
+
+    // After the port is ours: a service that cannot be reached must not act on Qoo10 either.
+    const scheduler = new Scheduler(logger.child({ module: 'scheduler' }));
+    cleanups.push(() => scheduler.stop());
+    cleanups.push(async () => {
+      services.mailer?.close();
+      services.buyerMailer.close();
+    });
+    const poll = pollJob(services.pipeline, [(signal) => followUp(services, signal)], logger.child({ module: 'poll-job' }));
+    if (options.schedule !== false) {
+      scheduler.schedule('poll', config.pollSchedule, poll);
+      void scheduler.runOnce('poll', poll);
     }
     return { url, adminToken, services, database, simulator, scheduler, stop };
   } catch (error) {

@@ -93,6 +93,7 @@ export const SCHEMAS: Record<string, Schema> = {
     ready: bool,
     database: { type: 'string', enum: ['ok', 'unreachable'] },
     pendingMigrations: arr(str),
+    shopsAwaitingFirstPoll: { ...arr(str), description: 'active shops (ids) not yet polled successfully; not ready until empty' },
     lastPollAt: nullable(instant),
     lastPollAgeSeconds: nullable(int),
     pollStale: bool,

@@ -5,7 +5,7 @@ import { getMetadataStorage } from 'class-validator';
 import { projectPath } from '../config/paths';
 import { AlertsQuery } from './dto/alert.dto';
 import { CancelRequestsQuery, DashboardQuery } from './dto/cancel-request.dto';
-import { MadeToOrderBody, OrderFactBody, StockBody } from './dto/facts.dto';
+import { MadeToOrderBody, OrderFactBody, StockBody, StockImportQuery } from './dto/facts.dto';
 import { CountedCancelsQuery, RateHistoryQuery, RateQuery } from './dto/rate.dto';
 import { ApproveBody, OverrideBody, ShopQuery } from './dto/review.dto';
 import { CallSummaryBody, CaseLogQuery, CaseNotesBody, MarkSentBody, MessageEditBody, MessageSettingsBody, MessagesQuery } from './dto/message.dto';
@@ -54,7 +54,7 @@ const shopNote = 'Without shopId the only active shop is meant; with several act
  */
 export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/healthz', tag: 'health', summary: 'The process answers', isPublic: true, ok: { type: 'object', properties: { status: { const: 'ok' } } } },
-  { method: 'get', path: '/readyz', tag: 'health', summary: 'Database reachable, schema current, last poll age (503 when not ready)', isPublic: true, ok: ref('Readiness'), errors: [503] },
+  { method: 'get', path: '/readyz', tag: 'health', summary: 'Database reachable, schema current, every active shop polled once; last poll age (503 when not ready)', isPublic: true, ok: ref('Readiness'), errors: [503] },
   { method: 'get', path: '/api/openapi.json', tag: 'meta', summary: 'This document (requires the admin token like the rest of /api)', ok: { type: 'object' } },
   { method: 'get', path: '/api/dashboard', tag: 'dashboard', summary: 'Everything the dashboard shows, in one answer', description: 'Rate and its daily series, review queue, today\'s refusals with their tracking state, recent alerts, Qoo10 connection health. Without shopId: the first active shop (shop is null when none exists).', query: DashboardQuery, ok: ref('Dashboard'), errors: [404] },
   { method: 'get', path: '/api/shops', tag: 'shops', summary: 'Shops', ok: { type: 'object', properties: { shops: { type: 'array', items: ref('Shop') } } } },
@@ -64,11 +64,12 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/api/cancel-requests/:id/approve', tag: 'review', summary: 'Carry out the suggested decision', body: { json: ApproveBody }, ok: ref('ActionResult'), errors: [404, 409] },
   { method: 'post', path: '/api/cancel-requests/:id/override', tag: 'review', summary: 'Carry out another decision (a note is required)', body: { json: OverrideBody }, ok: ref('ActionResult'), errors: [404, 409] },
   { method: 'post', path: '/api/cancel-requests/:id/handled', tag: 'review', summary: 'Mark as answered by hand in QSM', body: { json: ApproveBody }, ok: ref('CancelRequestDetail'), errors: [404, 409] },
+  { method: 'post', path: '/api/cancel-requests/:id/handled/undo', tag: 'review', summary: 'Undo "answered in QSM" until the shop\'s next poll starts (409 undo_too_late after it)', body: { json: ApproveBody }, ok: ref('CancelRequestDetail'), errors: [404, 409] },
   { method: 'get', path: '/api/review-queue', tag: 'review', summary: 'Requests waiting for a person, oldest first', query: ShopQuery, ok: { type: 'object', properties: { items: { type: 'array', items: ref('ReviewItem') } } } },
   { method: 'get', path: '/api/items', tag: 'facts', summary: 'Stock and made-to-order flags per seller item code', description: shopNote, query: ShopQuery, ok: { type: 'object', properties: { items: { type: 'array', items: ref('ItemFact') } } }, errors: [404] },
   { method: 'put', path: '/api/items/:code/stock', tag: 'facts', summary: 'Set an item\'s available stock', body: { json: StockBody }, ok: { type: 'object', properties: { sellerItemCode: { type: 'string' }, available: { type: 'integer' } } }, errors: [404] },
   { method: 'put', path: '/api/items/:code/made-to-order', tag: 'facts', summary: 'Mark an item made to order', body: { json: MadeToOrderBody }, ok: { type: 'object', properties: { sellerItemCode: { type: 'string' }, madeToOrder: { type: 'boolean' } } }, errors: [404] },
-  { method: 'post', path: '/api/stock/import', tag: 'facts', summary: 'Import a stock CSV (seller_item_code,available lines)', query: ShopQuery, body: { raw: ['text/csv', 'text/plain'], description: 'The stock file, at most 20 MB' }, ok: { type: 'object', properties: { imported: { type: 'integer' }, errors: { type: 'array', items: { type: 'object' } } } }, errors: [404, 413] },
+  { method: 'post', path: '/api/stock/import', tag: 'facts', summary: 'Import a stock CSV (seller_item_code,available lines); dryRun=true previews it', query: StockImportQuery, body: { raw: ['text/csv', 'text/plain'], description: 'The stock file, at most 20 MB' }, ok: { type: 'object', properties: { imported: { type: 'integer' }, dryRun: { type: 'boolean' }, accepted: { type: 'array', items: { type: 'object' } }, errors: { type: 'array', items: { type: 'object' } } } }, errors: [400, 404, 413] },
   { method: 'post', path: '/api/orders/:orderNo/facts', tag: 'facts', summary: 'Record what the shop knows about an order (packed, handed to the carrier, a shop fault)', body: { json: OrderFactBody }, ok: { type: 'object', properties: { orderNo: { type: 'string' }, recorded: { type: 'boolean' } } }, errors: [404] },
   { method: 'get', path: '/api/cancel-rate', tag: 'rate', summary: 'The month\'s cancellation rate with headroom, projection and breakdowns', description: shopNote, query: RateQuery, ok: ref('RateReport'), errors: [404] },
   { method: 'get', path: '/api/cancel-rate/history', tag: 'rate', summary: 'The rate of the last months, oldest first', description: shopNote, query: RateHistoryQuery, ok: { type: 'object', properties: { shop: ref('ShopRef'), months: { type: 'array', items: { type: 'object' } } } }, errors: [404] },

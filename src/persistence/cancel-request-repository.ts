@@ -256,6 +256,17 @@ export class CancelRequestRepository {
     );
   }
 
+  /** Back in the review queue (undoing "handled in QSM"): status review, no outcome. */
+  async reopenForReview(manager: EntityManager, requestId: string): Promise<void> {
+    await manager.query(`UPDATE cancel_requests SET status = 'review', outcome = NULL, updated_at = now() WHERE id = $1`, [requestId]);
+  }
+
+  /** Whether a poll of the shop started after this instant (then a person's QSM mark is final). */
+  async pollStartedSince(manager: EntityManager, shopId: string, since: Date): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM job_runs WHERE job = 'poll' AND shop_id = $1 AND started_at > $2 LIMIT 1`, [shopId, since]);
+    return rows.length > 0;
+  }
+
   async currentDecision(requestId: string, manager?: EntityManager): Promise<StoredDecision | null> {
     const em = manager ?? this.dataSource.manager;
     const rows: DecisionRow[] = await em.query(

@@ -34,6 +34,16 @@ export class FactsRepository {
     return unique.length;
   }
 
+  /** Seller item codes the shop has seen: in its orders or in its stored item facts. */
+  async knownItemCodes(shopId: string): Promise<Set<string>> {
+    const rows: Array<{ code: string }> = await this.dataSource.query(
+      `SELECT seller_item_code AS code FROM item_facts WHERE shop_id = $1
+       UNION SELECT DISTINCT seller_item_code FROM orders WHERE shop_id = $1 AND seller_item_code IS NOT NULL`,
+      [shopId],
+    );
+    return new Set(rows.map((row) => row.code));
+  }
+
   async setMadeToOrder(shopId: string, sellerItemCode: string, madeToOrder: boolean): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO item_facts (shop_id, seller_item_code, made_to_order) VALUES ($1, $2, $3)

@@ -212,6 +212,39 @@ export class DecisionService {
     });
   }
 
+  /**
+   * Undoes markHandledInQsm while no poll of the shop has started since: the decision before the mark
+   * becomes current again and the request returns to the review queue. After a poll the mark is final
+   * (the poll may already have acted on what QSM shows). 'not_handled' | 'too_late' | 'ok'.
+   */
+  async undoHandledInQsm(requestId: string, person: string): Promise<'ok' | 'not_handled' | 'too_late'> {
+    return this.dataSource.transaction(async (em) => {
+      const request = await this.requests.lockRequest(em, requestId, ['closed']);
+      const current = request ? await this.requests.currentDecision(requestId, em) : null;
+      if (!request || current?.code !== 'handled_in_qsm') return 'not_handled';
+      if (await this.requests.pollStartedSince(em, request.shopId, current.createdAt)) return 'too_late';
+      const before = (await this.requests.decisionsOf(requestId)).filter((d) => d.id !== current.id && d.code !== 'handled_in_qsm').pop();
+      await this.requests.recordDecision(
+        em,
+        requestId,
+        {
+          kind: 'review',
+          code: before?.code ?? 'handled_in_qsm_undone',
+          reason: before?.reason ?? 'The QSM mark was undone.',
+          trail: [...current.trail, { rule: 'person', note: `${person} undid the QSM mark.` }],
+          ...(before?.kind === 'review' ? (before.suggested ? { suggested: before.suggested } : {}) : before ? { suggested: before.kind } : {}),
+          ...(before?.tracking ? { tracking: before.tracking } : {}),
+          ...(before?.sellerFaultCause ? { sellerFaultCause: before.sellerFaultCause } : {}),
+          ...(before?.trackingDeadline ? { trackingDeadline: before.trackingDeadline } : {}),
+        },
+        `person:${person}`,
+        null,
+      );
+      await this.requests.reopenForReview(em, requestId);
+      return 'ok';
+    });
+  }
+
   private decide(claim: Claim, order: Order | null, facts: DecisionFacts | null, shop: Shop, now: Date): Decision {
     const known: DecisionFacts = facts ?? { stockAvailable: null, madeToOrder: false, packed: false, handedToCarrier: false, tracking: null, shopFault: null };
     return decide(claim, order, known, shop.policy, now, { exclusionHours: this.exclusionHours });

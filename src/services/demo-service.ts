@@ -8,8 +8,10 @@ import type { FactsRepository } from '../persistence/facts-repository';
 /**
  * Demo mode (no Qoo10 key configured): the demo shop is registered against the in-process simulator
  * and given the local facts a real shop would feed in (stock, packed parcels, tracking numbers known
- * only to the shop). The demo shop's stored data is reset at each start, because the simulator
- * regenerates its month around the current time.
+ * only to the shop). At each start the demo shop keeps its row (id, name, policy, key status), so an
+ * open dashboard tab still finds it, while everything stored under it (orders, requests, decisions,
+ * actions, rate figures, alerts, messages, facts) is reset: the simulator regenerates its month
+ * around the current time, and old rows would no longer match it.
  */
 export class DemoService {
   constructor(
@@ -20,7 +22,7 @@ export class DemoService {
   ) {}
 
   async seed(scenarioShop: ScenarioShop, now: Date): Promise<Shop> {
-    await this.dataSource.query('DELETE FROM shops WHERE is_demo = true');
+    await this.resetDemoData();
     const shop = await this.shops.ensureShopForKey({ name: scenarioShop.name, sellerAuthKey: scenarioShop.sellerAuthKey, isDemo: true });
     const local = scenarioShop.local ?? {};
     await this.facts.setStock(shop.id, local.stock ?? []);
@@ -32,5 +34,17 @@ export class DemoService {
     }
     this.logger.info({ shopId: shop.id }, 'demo shop ready');
     return shop;
+  }
+
+  /**
+   * Deletes the demo shops and puts their rows back unchanged in one transaction: ON DELETE CASCADE
+   * clears every table that hangs off a shop (including tables added later) without listing them here.
+   */
+  private async resetDemoData(): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      await em.query('CREATE TEMP TABLE demo_shops_kept ON COMMIT DROP AS SELECT * FROM shops WHERE is_demo = true');
+      await em.query('DELETE FROM shops WHERE is_demo = true');
+      await em.query('INSERT INTO shops SELECT * FROM demo_shops_kept');
+    });
   }
 }

@@ -6,6 +6,8 @@ export interface Readiness {
   ready: boolean;
   database: 'ok' | 'unreachable';
   pendingMigrations: string[];
+  /** Active shops without a successful poll yet: the service knows nothing of their requests. */
+  shopsAwaitingFirstPoll: string[];
   lastPollAt: string | null;
   lastPollAgeSeconds: number | null;
   pollStale: boolean;
@@ -20,22 +22,34 @@ export class HealthService {
   ) {}
 
   /**
-   * Ready means the database answers and its schema is current. The poll's age is reported (and
+   * Ready means the database answers, its schema is current and every active shop has been polled
+   * successfully once since its data was (re)stored. The poll's age after that is reported (and
    * flagged stale) but does not make the process unready: restarting it would not fix Qoo10.
    */
   async readiness(): Promise<Readiness> {
     try {
       await this.dataSource.query('SELECT 1');
     } catch {
-      return { ready: false, database: 'unreachable', pendingMigrations: [], lastPollAt: null, lastPollAgeSeconds: null, pollStale: true };
+      return { ready: false, database: 'unreachable', pendingMigrations: [], shopsAwaitingFirstPoll: [], lastPollAt: null, lastPollAgeSeconds: null, pollStale: true };
     }
     const pending = await pendingMigrations(this.dataSource);
     const lastPoll = pending.length === 0 ? await this.jobRuns.lastSuccess('poll') : null;
+    const awaiting: string[] =
+      pending.length === 0
+        ? (
+            await this.dataSource.query(
+              `SELECT s.id FROM shops s WHERE s.active
+                 AND NOT EXISTS (SELECT 1 FROM job_runs r WHERE r.job = 'poll' AND r.shop_id = s.id AND r.status = 'ok')
+               ORDER BY s.created_at`,
+            )
+          ).map((row: { id: string }) => row.id)
+        : [];
     const ageSeconds = lastPoll ? Math.max(0, Math.round((this.now().getTime() - lastPoll.getTime()) / 1000)) : null;
     return {
-      ready: pending.length === 0,
+      ready: pending.length === 0 && awaiting.length === 0,
       database: 'ok',
       pendingMigrations: pending,
+      shopsAwaitingFirstPoll: awaiting,
       lastPollAt: lastPoll ? lastPoll.toISOString() : null,
       lastPollAgeSeconds: ageSeconds,
       pollStale: ageSeconds === null || ageSeconds > this.pollStaleMinutes * 60,

@@ -72,6 +72,14 @@ export class ReviewService {
     }
   }
 
+  /** Takes back "handled in QSM" until the shop's next poll starts (the dashboard's undo). */
+  async undoHandled(requestId: string, person: string): Promise<void> {
+    await this.detail(requestId);
+    const result = await this.decisions.undoHandledInQsm(requestId, person);
+    if (result === 'not_handled') throw new ConflictError('not_handled_in_qsm', 'This request is not marked as handled in QSM.');
+    if (result === 'too_late') throw new ConflictError('undo_too_late', 'A poll has run since it was marked as handled in QSM, so the mark can no longer be undone.');
+  }
+
   /** Holds the shop's lock like a poll cycle does, so a person and the daemon never act at once. */
   private async decideAndSend(shopId: string, requestId: string, kind: Exclude<DecisionKind, 'review'>, person: string, note: string | null): Promise<SendResult[]> {
     const shop = await this.shops.findShop(shopId);

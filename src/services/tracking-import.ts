@@ -119,6 +119,8 @@ export interface TrackingReport {
   warnings: RowProblem[];
   /** Something about the whole run a person should know (e.g. Qoo10 could not be reached). */
   notice: string | null;
+  /** A preview (POST /api/shipments/import?dryRun=true): nothing was stored or sent. */
+  dryRun?: boolean;
 }
 
 /**

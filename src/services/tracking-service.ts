@@ -100,7 +100,7 @@ export class TrackingService {
 
   /** A label-software export. Throws LabelFileRefusedError (400) when the file is no known format. */
   async importLabelFile(
-    input: { file: Buffer; fileName: string; format?: LabelFormat; shopId?: string },
+    input: { file: Buffer; fileName: string; format?: LabelFormat; shopId?: string; dryRun?: boolean },
     signal?: AbortSignal,
   ): Promise<TrackingReport> {
     const shop = await resolveShop(this.shops, input.shopId);
@@ -112,7 +112,7 @@ export class TrackingService {
     }
     const intake = intakeFromLabelFile(parsed, input.fileName);
     const rows = new Set([...parsed.rows.map((r) => r.line), ...parsed.held.map((r) => r.line), ...parsed.errors.filter((e) => e.line > 1).map((e) => e.line)]).size;
-    const report = await this.acceptAndSend(shop, intake, 'csv', rows, signal);
+    const report = input.dryRun ? await this.preview(shop, intake, rows) : await this.acceptAndSend(shop, intake, 'csv', rows, signal);
     return { ...report, format: parsed.format, encoding: parsed.encoding };
   }
 
@@ -183,6 +183,33 @@ export class TrackingService {
       if (alert) raised += 1;
     }
     return raised;
+  }
+
+  /**
+   * What an import would do, without storing or sending anything: the same checks and matching, each
+   * accepted row reported as 'pending' (dryRun: true). The dashboard shows it before the real upload.
+   */
+  private async preview(shop: Shop, intake: Intake, rows: number): Promise<TrackingReport> {
+    const errors = [...intake.errors];
+    const warnings = [...intake.warnings];
+    const planned = await this.plan(shop, intake.candidates, errors, warnings);
+    const known = new Set((await this.actions.findByKeys(planned.flatMap((p) => p.keys))).map((a) => a.idempotencyKey));
+    const accepted = planned.map((p) => ({ ...this.acceptedOf(shop, p, [], p.keys.every((k) => known.has(k))), outcome: 'pending' as const }));
+    const orderLines = planned.reduce((sum, p) => sum + p.keys.length, 0);
+    const refused = new Set(errors.map((e) => e.line ?? e.index)).size;
+    return {
+      shopId: shop.id,
+      format: null,
+      encoding: null,
+      counts: { rows, accepted: accepted.length, held: intake.held.length, refused, orderLines, submitted: 0, rejected: 0, unknown: 0, waiting: accepted.length, alreadyKnown: accepted.filter((a) => a.alreadyKnown).length },
+      accepted,
+      // Held rows as they would be held (no id: nothing is stored in a preview).
+      held: intake.held.map((h) => ({ ...h.at, id: '', orderNo: h.orderNo, carrier: h.carrier, trackingNo: h.trackingNo, reasons: h.reasons })),
+      errors: sortProblems(errors),
+      warnings: sortProblems(warnings),
+      notice: null,
+      dryRun: true,
+    };
   }
 
   private async acceptAndSend(

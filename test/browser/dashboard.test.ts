@@ -104,7 +104,7 @@ else describe('the dashboard in a real browser', () => {
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#rate-value');
     const rate = await f.t.services.rates.monthlyRate(f.shop.id);
-    assert.equal(await page.textContent('#rate-value'), rate.rateDefined ? `${(rate.rate * 100).toFixed(2)} %` : '—');
+    assert.equal(await page.textContent('#rate-value'), rate.rateDefined ? `${(rate.rate * 100).toFixed(2)}%` : '—');
     assert.equal(await page.locator('#chart canvas').count() > 0, true, 'the chart is drawn on a canvas');
     assert.match(await page.textContent('#rate') ?? '', /算入キャンセル/);
     assert.ok(apiCalls.length > 0 && apiCalls.every((call) => call.authorization?.startsWith('Bearer ')), JSON.stringify(apiCalls));
@@ -122,6 +122,8 @@ else describe('the dashboard in a real browser', () => {
     await page.waitForSelector(row);
     assert.match(await page.textContent(row) ?? '', /販売店都合でキャンセル/);
     await page.click(`${row} button.approve`);
+    // A seller-fault cancel cannot be undone: the page asks first.
+    await page.click('dialog.confirm [data-answer=yes]');
     await page.waitForSelector(row, { state: 'detached' });
     assert.equal(await statusOf(orders.soldOut!), 'done');
     assert.ok(f.writes().some((w) => w.method === 'SetCancelProcess' && w.params.ContrNo === orders.soldOut));

@@ -4,7 +4,7 @@
 'use strict';
 
 window.CancelGuardChart = (function () {
-  const STATUS_COLOURS = { ok: '#2f9e44', watch: '#e0a100', danger: '#e8590c', over: '#c92a2a' };
+  const STATUS_COLOURS = { ok: '#2f9e44', watch: '#e0a100', danger: '#e8590c', over: '#c92a2a', unknown: '#667085' };
   const LIMIT_COLOUR = '#c92a2a';
   const HEIGHT = 260;
   let plot = null;
@@ -18,31 +18,39 @@ window.CancelGuardChart = (function () {
     });
   }
 
+  /**
+   * The projections are always drawn, from today to the month's last day: at the current pace when
+   * there is one, else flat (nothing more expected). On the month's last day they are one point.
+   */
   function seriesData(rate, days) {
     const x = days.map((_, i) => i + 1);
     const past = (pick) => days.map((day) => (day.future ? null : pick(day)));
     const today = days.reduce((last, day, i) => (day.future ? last : i), 0);
     const end = days.length - 1;
-    const pace = rate.projectionBasis === 'pace';
     const last = days[today];
-    const monthEndAllowance = Math.floor(rate.limit * rate.projectedOrders + 1e-9);
+    const projectedCounted = Math.max(last.cumulativeCounted, rate.projectedCountedCancels ?? last.cumulativeCounted);
+    const monthEndAllowance = Math.max(last.allowance, Math.floor(rate.limit * (rate.projectedOrders ?? last.cumulativeOrders) + 1e-9));
+    const line = (a, b) => (today === end ? x.map((_, i) => (i === end ? a : null)) : projection(days.length, today, end, a, b));
     return [
       x,
       past((day) => day.countedCancels),
       past((day) => day.cumulativeCounted),
       past((day) => day.allowance),
-      pace ? projection(days.length, today, end, last.cumulativeCounted, rate.projectedCountedCancels) : x.map(() => null),
-      pace ? projection(days.length, today, end, last.allowance, monthEndAllowance) : x.map(() => null),
+      line(last.cumulativeCounted, projectedCounted),
+      line(last.allowance, monthEndAllowance),
     ];
   }
 
   function options(el, rate, days, t) {
-    const limit = `${Number((rate.limit * 100).toFixed(2))} %`;
-    const statusColour = STATUS_COLOURS[rate.status] || STATUS_COLOURS.ok;
+    const limit = `${Number((rate.limit * 100).toFixed(2))}%`;
+    // With one or two days of data a line has no length: draw the points too.
+    const pastDays = days.filter((day) => !day.future).length;
+    const points = { show: pastDays <= 2, size: 7 };
+    const statusColour = rate.rateDefined ? STATUS_COLOURS[rate.status] || STATUS_COLOURS.ok : STATUS_COLOURS.unknown;
     const barColours = days.map((day) => STATUS_COLOURS[day.status] || STATUS_COLOURS.ok);
     const maxDaily = Math.max(1, ...days.map((day) => day.countedCancels));
     return {
-      width: Math.max(320, el.clientWidth),
+      width: Math.max(280, el.clientWidth),
       height: HEIGHT,
       scales: {
         x: { time: false, range: [0.5, days.length + 0.5] },
@@ -51,9 +59,9 @@ window.CancelGuardChart = (function () {
         d: { range: [0, maxDaily * 2.5] },
       },
       axes: [
-        { scale: 'x', incrs: [1, 2, 5, 7, 10], values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) ? String(v) : '')) },
-        { scale: 'n', size: 44 },
-        { scale: 'd', side: 1, size: 36, grid: { show: false }, values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) && v <= maxDaily ? String(v) : '')) },
+        { scale: 'x', label: t('chart.axisDay'), labelSize: 20, incrs: [1, 2, 5, 7, 10], values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) ? String(v) : '')) },
+        { scale: 'n', label: t('chart.axisTotal'), labelSize: 20, size: 44 },
+        { scale: 'd', side: 1, label: t('chart.axisDaily'), labelSize: 20, size: 36, grid: { show: false }, values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) && v <= maxDaily ? String(v) : '')) },
       ],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
@@ -67,8 +75,8 @@ window.CancelGuardChart = (function () {
           points: { show: false },
           paths: window.uPlot.paths.bars({ size: [0.65, 28], disp: { fill: { unit: 3, values: () => barColours } } }),
         },
-        { label: t('chart.cumulative'), scale: 'n', stroke: statusColour, width: 2.5, points: { show: false } },
-        { label: t('chart.allowance', { limit }), scale: 'n', stroke: LIMIT_COLOUR, width: 1.5, dash: [6, 4], points: { show: false } },
+        { label: t('chart.cumulative'), scale: 'n', stroke: statusColour, width: 2.5, points: { ...points, fill: statusColour } },
+        { label: t('chart.allowance', { limit }), scale: 'n', stroke: LIMIT_COLOUR, width: 1.5, dash: [6, 4], points: { ...points, fill: LIMIT_COLOUR } },
         { label: t('chart.projected'), scale: 'n', stroke: statusColour, width: 1.5, dash: [2, 4], points: { show: false } },
         { label: t('chart.projectedAllowance'), scale: 'n', stroke: '#e59a9a', width: 1.5, dash: [2, 4], points: { show: false } },
       ],
@@ -84,7 +92,7 @@ window.CancelGuardChart = (function () {
     if (!resizeBound) {
       resizeBound = true;
       window.addEventListener('resize', () => {
-        if (plot && plot.root.parentElement) plot.setSize({ width: Math.max(320, plot.root.parentElement.clientWidth), height: HEIGHT });
+        if (plot && plot.root.parentElement) plot.setSize({ width: Math.max(280, plot.root.parentElement.clientWidth), height: HEIGHT });
       });
     }
   }

@@ -44,3 +44,20 @@ export class OrderFactBody {
   @IsUUID('all', { message: 'shopId must be a shop id (uuid)' })
   shopId?: string;
 }
+
+/** POST /api/stock/import */
+export class StockImportQuery {
+  @IsOptional()
+  @IsUUID('all', { message: 'shopId must be a shop id (uuid)' })
+  shopId?: string;
+
+  /** true: check the file and write nothing (the dashboard's preview). */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'dryRun must be true or false' })
+  dryRun?: 'true' | 'false';
+
+  /** false: refuse, by line, item codes the shop has never seen (typos); default true (accepted). */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'allowUnknown must be true or false' })
+  allowUnknown?: 'true' | 'false';
+}

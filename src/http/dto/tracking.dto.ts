@@ -55,6 +55,11 @@ export class ImportShipmentsQuery {
   @IsString()
   @Matches(/^[^/\\\u0000-\u001f]{1,200}$/, { message: 'filename must be a plain file name of 1 to 200 characters' })
   filename?: string;
+
+  /** true: check and match the file, store and send nothing (the dashboard's preview). */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'dryRun must be true or false' })
+  dryRun?: 'true' | 'false';
 }
 
 export class ListShipmentsQuery {

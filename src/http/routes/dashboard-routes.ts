@@ -73,10 +73,26 @@ export function dashboardPageRoutes(): Router {
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
+/**
+ * What a person must do in QSM and by when, for items that need it. Read loosely: the review item
+ * gains these fields with the refusal-in-QSM work; until then they are absent and the page shows none.
+ */
+function qsmFields(item: ReviewItem): { qsmSteps?: unknown; deadline?: string | null } {
+  const extra = item as ReviewItem & { qsmSteps?: unknown; deadline?: Date | string | null };
+  const fromDecision = (item.decision ?? {}) as { qsmSteps?: unknown; deadline?: Date | string | null };
+  const steps = extra.qsmSteps ?? fromDecision.qsmSteps;
+  const deadline = extra.deadline ?? fromDecision.deadline;
+  return {
+    ...(steps !== undefined ? { qsmSteps: steps } : {}),
+    ...(deadline !== undefined ? { deadline: deadline instanceof Date ? deadline.toISOString() : deadline } : {}),
+  };
+}
+
 /** A queue row without the rule trail (GET /api/cancel-requests/:id has it). */
 function presentQueueItem(item: ReviewItem) {
   const decision = item.decision;
   return {
+    ...qsmFields(item),
     id: item.request.id,
     orderNo: item.request.orderNo,
     packNo: item.request.packNo,

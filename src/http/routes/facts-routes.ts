@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import type { FactsService } from '../../services/facts-service';
 import { ValidationFailedError } from '../../errors';
 import { validated, validatedParam } from '../validate';
-import { MadeToOrderBody, OrderFactBody, StockBody } from '../dto/facts.dto';
+import { MadeToOrderBody, OrderFactBody, StockBody, StockImportQuery } from '../dto/facts.dto';
 import { ShopQuery } from '../dto/review.dto';
 import { presentItemFact } from '../presenters';
 
@@ -26,13 +26,14 @@ export function factsRoutes(facts: FactsService, now: () => Date): Router {
     res.json({ sellerItemCode: code, madeToOrder: body.madeToOrder });
   });
   // A stock file as exported by the shop's inventory tool: `seller_item_code,available` lines.
-  // Raw bytes, so a Shift_JIS export arrives intact and is decoded like a label file.
+  // Raw bytes, so a Shift_JIS export arrives intact and is decoded like a label file. Integrations keep
+  // the old behaviour (every code accepted); the dashboard and the CLI send allowUnknown=false.
   router.post('/stock/import', express.raw({ type: ['text/csv', 'text/plain'], limit: '20mb' }), async (req, res) => {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
       throw new ValidationFailedError('Send the stock CSV as the body with Content-Type text/csv.', [{ field: 'body', message: 'empty or not text/csv' }]);
     }
-    const query = validated(ShopQuery, req.query, 'query');
-    res.json(await facts.importStock(query.shopId, req.body));
+    const query = validated(StockImportQuery, req.query, 'query');
+    res.json(await facts.importStock(query.shopId, req.body, { dryRun: query.dryRun === 'true', allowUnknown: query.allowUnknown !== 'false' }));
   });
   router.post('/orders/:orderNo/facts', async (req, res) => {
     const orderNo = validatedParam('orderNo', req.params.orderNo);

@@ -31,5 +31,10 @@ export function reviewRoutes(review: ReviewService): Router {
     await review.markHandled(req.params.id, body.person ?? DEFAULT_PERSON, body.note ?? null);
     res.json(presentRequestDetail(await review.detail(req.params.id)));
   });
+  router.post('/cancel-requests/:id/handled/undo', async (req, res) => {
+    const body = validated(ApproveBody, req.body, 'body');
+    await review.undoHandled(req.params.id, body.person ?? DEFAULT_PERSON);
+    res.json(presentRequestDetail(await review.detail(req.params.id)));
+  });
   return router;
 }

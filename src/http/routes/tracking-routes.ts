@@ -136,7 +136,7 @@ export function trackingRoutes(tracking: TrackingService, held: HeldTrackingServ
         { field: 'body', message: 'empty or not text/csv / application/octet-stream' },
       ]);
     }
-    res.json(await tracking.importLabelFile({ file: req.body, fileName: query.filename ?? 'upload.csv', format: query.format, shopId: query.shopId }));
+    res.json(await tracking.importLabelFile({ file: req.body, fileName: query.filename ?? 'upload.csv', format: query.format, shopId: query.shopId, dryRun: query.dryRun === 'true' }));
   });
   return router;
 }
