@@ -263,6 +263,50 @@ export function mapSnapshotRow(
 }
 
 /**
+ * One list row that could not be read. It names the row by what could still be read of it (order
+ * number, request date) and says which field failed; it never carries the row's values, which may be
+ * buyer data.
+ */
+export interface RowFault {
+  method: string;
+  index: number;
+  orderNo: string | null;
+  requestedAt: Date | null;
+  message: string;
+}
+
+/**
+ * Maps a list's rows one by one. Without `onRowFault` the first unreadable row fails the whole answer
+ * (nothing is silently dropped); with it, an unreadable row is reported and skipped, so one row in a
+ * bad shape cannot stop every other row of the shop. The caller owns what happens to the fault.
+ */
+export function mapRowsIsolated<T>(
+  rows: Row[],
+  method: string,
+  map: (row: Row, index: number) => T,
+  onRowFault?: (fault: RowFault) => void,
+): T[] {
+  if (!onRowFault) return rows.map(map);
+  const mapped: T[] = [];
+  rows.forEach((row, index) => {
+    try {
+      mapped.push(map(row, index));
+    } catch (error) {
+      if (!(error instanceof Qoo10MalformedResponseError)) throw error;
+      const requestedAt = parseResponseDate(row.requestDate);
+      onRowFault({
+        method,
+        index,
+        orderNo: parseOrderNo(row.orderNo ?? row.OrderNo) ?? null,
+        requestedAt: requestedAt instanceof Date ? requestedAt : null,
+        message: error.message,
+      });
+    }
+  });
+  return mapped;
+}
+
+/**
  * SetSendingInfoBulk results, in the order of the rows sent. Results are matched by order number; a row
  * Qoo10 did not answer for is reported as not ok (code null) so the caller retries it.
  */

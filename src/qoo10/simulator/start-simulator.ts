@@ -13,6 +13,7 @@ import { OrderStream, type OrderStreamOptions } from './order-stream';
 import type { Scenario } from './scenario';
 import { answerApiCall, type ApiDeps } from './sim-api';
 import { handleAdminRequest } from './sim-admin';
+import { HostileData } from './hostile-data';
 import { SimClock } from './sim-clock';
 import { SimulatorState } from './sim-state';
 
@@ -56,6 +57,8 @@ export interface SimulatorHandle {
   calls: RecordedCall[];
   clock: SimClock;
   setFaults(faults: SimulatorFaults): void;
+  /** Hostile data served by the read methods (hostile-data.ts); set([]) turns it off. */
+  hostile: HostileData;
   /** Starts a stream of new orders for a shop, ticking on every call and every clock change. */
   startOrderStream(options: OrderStreamOptions): OrderStream;
   close(): Promise<void>;
@@ -84,6 +87,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
     calls,
     clock,
     setFaults: (f) => faults.set(f),
+    hostile: new HostileData(),
     startOrderStream: (o) => {
       const stream = new OrderStream(state, o, clock.now());
       streams.push(stream);
@@ -151,7 +155,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
     record.responseCode = typeof code === 'number' ? code : null;
     record.shopName = answer.shop?.name ?? record.shopName;
     log?.debug({ method: methodName, shop: record.shop, code: record.responseCode }, 'simulated call');
-    sendJson(res, answer.envelope);
+    sendJson(res, handle.hostile.apply(methodName.toLowerCase(), answer.envelope));
   }
 
   const server = createServer((req, res) => {
