@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/logger';
 import type { Shop } from '../../src/domain/types';
 import { HttpQoo10Client } from '../../src/qoo10/http-qoo10-client';
+import type { Qoo10Client } from '../../src/qoo10/qoo10-client';
 import { startSimulator, type SimulatorHandle } from '../../src/qoo10/simulator/start-simulator';
 import type { SimShop } from '../../src/qoo10/simulator/sim-state';
 
@@ -35,6 +36,8 @@ export interface HostileWorld {
   newShop(options?: { victimReason?: string; victimBuyer?: Partial<Buyer> }): Promise<HostileShop>;
   /** Log lines holding any of these buyers' names or e-mails (or any test buyer's e-mail domain). */
   linesWithBuyerData(buyers: readonly Buyer[]): string[];
+  /** The shop's Qoo10 client (real HTTP to the simulator). */
+  clientOf(shop: Shop): Promise<Qoo10Client>;
   /** The status and decision code of a request by order number. */
   request(shop: Shop, orderNo: string): Promise<{ status: string; outcome: string | null; code: string | null } | null>;
   close(): Promise<void>;
@@ -56,6 +59,8 @@ export async function createHostileWorld(dataSource: DataSource): Promise<Hostil
   const config = loadConfig({ ADMIN_TOKEN: 'hostile-admin-token-0123456789', QOO10_API_BASE_URL: sim.url, QOO10_MIN_INTERVAL_MS: '0', LOG_LEVEL: 'debug' });
   const logger = createLogger('debug', stream);
   const keys = new Map<string, string>();
+  const clientOf = async (shop: Shop): Promise<Qoo10Client> =>
+    new HttpQoo10Client({ baseUrl: sim.url, sellerAuthKey: keys.get(shop.id)!, logger: logger.child({ shopId: shop.id }), minIntervalMs: 0, timeoutMs: 5000, sleep: async () => undefined });
   const services = compose({
     config,
     logger,
@@ -64,8 +69,7 @@ export async function createHostileWorld(dataSource: DataSource): Promise<Hostil
     adminToken: 'hostile-admin-token-0123456789',
     qoo10BaseUrl: () => sim.url,
     // The real HTTP client; retries do not wait, so a malformed answer costs milliseconds.
-    qoo10Clients: async (shop) =>
-      new HttpQoo10Client({ baseUrl: sim.url, sellerAuthKey: keys.get(shop.id)!, logger: logger.child({ shopId: shop.id }), minIntervalMs: 0, timeoutMs: 5000, sleep: async () => undefined }),
+    qoo10Clients: async (shop) => clientOf(shop),
   });
   let shops = 0;
 
@@ -74,6 +78,7 @@ export async function createHostileWorld(dataSource: DataSource): Promise<Hostil
     services,
     dataSource,
     logs,
+    clientOf,
     async newShop(options = {}) {
       shops += 1;
       const key = `hostile-sak-${process.pid}-${shops}-${Date.now()}`;

@@ -12,7 +12,7 @@ export const HOSTILE_METHODS = {
 } as const;
 export type HostileMethod = keyof typeof HOSTILE_METHODS;
 
-export const HOSTILE_VARIANTS = ['nul', 'control', 'lone_surrogate', 'huge', 'wrong_type', 'missing', 'renamed', 'null'] as const;
+export const HOSTILE_VARIANTS = ['nul', 'control', 'lone_surrogate', 'huge', 'wrong_type', 'missing', 'renamed', 'null', 'empty'] as const;
 export type HostileVariant = (typeof HOSTILE_VARIANTS)[number];
 
 export interface HostileRule {
@@ -44,6 +44,8 @@ function hostileValue(value: unknown, variant: HostileVariant): unknown {
       return { value: text };
     case 'null':
       return null;
+    case 'empty':
+      return '';
     case 'missing':
     case 'renamed':
       return undefined;
