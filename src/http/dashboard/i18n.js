@@ -119,6 +119,7 @@ window.CANCEL_GUARD_I18N = {
     'keyStatus.unknown': '未確認',
     'keyStatus.rejected': '拒否された',
     'keyStatus.expired': '期限切れ',
+    'keyStatus.undecryptable': '復号できない（保存し直しが必要）',
 
     'run.ok': '成功',
     'run.failed': '失敗',
@@ -270,6 +271,7 @@ window.CANCEL_GUARD_I18N = {
     'keyStatus.unknown': 'not checked yet',
     'keyStatus.rejected': 'rejected',
     'keyStatus.expired': 'expired',
+    'keyStatus.undecryptable': 'cannot be decrypted (store it again)',
 
     'run.ok': 'ok',
     'run.failed': 'failed',
