@@ -241,6 +241,17 @@ function snapshotClaimStatus(row: Row, method: string): number | null {
   return code;
 }
 
+/**
+ * The shipping status of a fresh read: it is what the last check before a cancel relies on, so a
+ * missing, empty or zero status is "unknown" and throws (the caller hands the request to a person),
+ * never "not shipped".
+ */
+function snapshotShippingStatus(code: number | null, method: string): ShippingStatusCode {
+  const status = shippingStatusOf(code, method);
+  if (status === null) throw malformed(method, 'field shippingStatus is missing, so whether the order has shipped is unknown');
+  return status;
+}
+
 /** ShippingBasic.GetShippingAndClaimInfoByOrderNo_V2 row → OrderSnapshot. */
 export function mapSnapshotRow(
   raw: RawOrderSnapshotRow,
@@ -251,7 +262,7 @@ export function mapSnapshotRow(
   return {
     orderNo: r.orderNo('orderNo'),
     packNo: r.optionalOrderNo('packNo'),
-    shippingStatus: shippingStatusOf(r.status('shippingStatus'), method),
+    shippingStatus: snapshotShippingStatus(r.status('shippingStatus'), method),
     orderedAt: r.date('orderDate'),
     shippedAt: r.date('shippingDate'),
     carrier: r.text('name', 'deliveryCompany'),

@@ -35,7 +35,7 @@ export interface HostileWorld {
   /** A new shop with three confirmed, in-stock orders, each with a pending cancel request. */
   newShop(options?: { victimReason?: string; victimBuyer?: Partial<Buyer> }): Promise<HostileShop>;
   /** Log lines holding any of these buyers' names or e-mails (or any test buyer's e-mail domain). */
-  linesWithBuyerData(buyers: readonly Buyer[]): string[];
+  linesWithBuyerData(buyers: readonly Buyer[], fromLine?: number): string[];
   /** The shop's Qoo10 client (real HTTP to the simulator). */
   clientOf(shop: Shop): Promise<Qoo10Client>;
   /** The status and decision code of a request by order number. */
@@ -108,9 +108,9 @@ export async function createHostileWorld(dataSource: DataSource): Promise<Hostil
       }
       return { shop, simShop, victim: orderNos[0]!, bystanders: orderNos.slice(1), buyers };
     },
-    linesWithBuyerData(buyers) {
+    linesWithBuyerData(buyers, fromLine = 0) {
       const needles = [...buyers.flatMap((b) => [b.name, b.email]), `@${BUYER_DOMAIN}`, '購入者テスト'];
-      return logs.filter((line) => needles.some((needle) => line.includes(needle)));
+      return logs.slice(fromLine).filter((line) => needles.some((needle) => line.includes(needle)));
     },
     async request(shop, orderNo) {
       const rows: Array<{ status: string; outcome: string | null; code: string | null }> = await dataSource.query(

@@ -139,6 +139,15 @@ describe('a fresh read without a usable claimStatus is unknown, never "withdrawn
       assert.throws(() => mapSnapshotRow(row), Qoo10MalformedResponseError);
     });
   }
+  for (const [what, row] of [
+    ['no shippingStatus', { orderNo: '1234567890', claimStatus: '1' }],
+    ['an empty shippingStatus', { orderNo: '1234567890', claimStatus: '1', shippingStatus: '' }],
+    ['shippingStatus 0', { orderNo: '1234567890', claimStatus: '1', shippingStatus: 0 }],
+  ] as Array<[string, Record<string, unknown>]>) {
+    test(`${what} in a fresh read is unknown, never "not shipped"`, () => {
+      assert.throws(() => mapSnapshotRow(row), Qoo10MalformedResponseError);
+    });
+  }
   test('an empty claimStatus still means the order carries no claim', () => {
     assert.equal(mapSnapshotRow({ ...base, claimStatus: '' }).claimStatus, null);
   });
