@@ -4,8 +4,9 @@
 // two other orders of the same shop have pending requests too. Each case is one poll cycle of a fresh
 // shop, and must hold:
 //   - the other requests of the shop are decided (accepted) in that same cycle;
-//   - nothing is closed silently: no request of the shop is closed while Qoo10 still shows it pending,
-//     and the hostile order's request is decided, handed to a person, or named by an alert;
+//   - nothing is closed silently: no request of the shop stays closed while Qoo10 still shows it pending
+//     (a fresh read answering "no claim" may close it, but the next poll must reopen it), and the
+//     hostile order's request is decided, handed to a person, or named by an alert;
 //   - nothing is sent for the hostile order unless it is the right answer (an unshipped, in-stock
 //     order's buyer cancel);
 //   - no log line, alert or decision carries the shop's buyer names, e-mails or reasons.
@@ -75,6 +76,7 @@ export const REDUCED_CASES: readonly SweepCase[] = [
   { method: 'orders', field: 'ItemTitle', variant: 'empty' },
   { method: 'snapshot', field: 'claimStatus', variant: 'renamed' },
   { method: 'snapshot', field: 'claimStatus', variant: 'null' },
+  { method: 'snapshot', field: 'claimStatus', variant: 'empty' },
   { method: 'snapshot', field: 'shippingStatus', variant: 'missing' },
   { method: 'snapshot', field: 'shippingStatus', variant: 'empty' },
   { method: 'snapshot', field: 'orderNo', variant: 'nul' },
@@ -92,6 +94,10 @@ async function storedTextWithBuyerData(db: DataSource, shopId: string): Promise<
   return rows.map((r) => r.text).filter((text) => text.includes(BUYER_DOMAIN) || text.includes('購入者テスト'));
 }
 
+function closedRequests(world: HostileWorld, s: HostileShop): Promise<Array<{ order_no: string; outcome: string }>> {
+  return world.dataSource.query("SELECT order_no, outcome FROM cancel_requests WHERE shop_id = $1 AND status = 'closed'", [s.shop.id]);
+}
+
 async function runCase(world: HostileWorld, c: SweepCase): Promise<SweepCaseOutcome> {
   const s = await world.newShop();
   const violations: string[] = [];
@@ -99,8 +105,16 @@ async function runCase(world: HostileWorld, c: SweepCase): Promise<SweepCaseOutc
   const rule: HostileRule = { ...c, orderNo: s.victim };
   world.sim.hostile.set([rule]);
   let report;
+  let reopened = false;
   try {
     report = await world.services.pipeline.runShop(s.shop);
+    // A fresh read answering "no claim" ('' / 0) while the list says pending closes the request (the
+    // contract's reading of an empty claim status, INF). That is allowed only because the next poll,
+    // seeing it listed as pending again, reopens it: check that it does, with the data still hostile.
+    if ((await closedRequests(world, s)).length > 0) {
+      await world.services.pipeline.runShop(s.shop);
+      reopened = true;
+    }
   } finally {
     world.sim.hostile.set([]);
   }
@@ -112,16 +126,14 @@ async function runCase(world: HostileWorld, c: SweepCase): Promise<SweepCaseOutc
     }
   }
 
-  const closed: Array<{ order_no: string; outcome: string }> = await world.dataSource.query(
-    "SELECT order_no, outcome FROM cancel_requests WHERE shop_id = $1 AND status = 'closed'",
-    [s.shop.id],
-  );
-  for (const row of closed) violations.push(`request on ${row.order_no} closed (${row.outcome}) while Qoo10 shows it pending`);
+  for (const row of await closedRequests(world, s)) {
+    violations.push(`request on ${row.order_no} closed (${row.outcome}) while Qoo10 shows it pending${reopened ? ', and the next poll did not reopen it' : ''}`);
+  }
 
   const victim = await world.request(s.shop, s.victim);
   const [{ alerts }] = await world.dataSource.query("SELECT count(*)::int AS alerts FROM alerts WHERE shop_id = $1 AND kind = 'qoo10_data_fault'", [s.shop.id]);
   let victimState: string;
-  if (victim && victim.status !== 'pending') victimState = `${victim.status}/${victim.code}`;
+  if (victim && victim.status !== 'pending') victimState = `${reopened ? 'closed, reopened next poll → ' : ''}${victim.status}/${victim.code}`;
   else if (alerts > 0) victimState = victim ? 'pending, alerted' : 'alerted';
   else {
     victimState = victim ? 'pending' : 'missing';
