@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 import { ClaimStatus, ShippingStatus, type Claim, type Decision, type Order, type Shop } from '../domain/types';
-import { jstMonthRange, jstMonthOf } from '../domain/jst-calendar';
+import { jstDayRangeOf, jstMonthRange, jstMonthOf } from '../domain/jst-calendar';
 import type { CancelCause } from '../domain/cancel-rate';
 import { orderFromClaimAndSnapshot } from '../domain/order-snapshot';
 import { ClaimSearchCondition, OrderSearchCondition, type Qoo10Client, type RowFault } from '../qoo10/qoo10-client';
@@ -28,6 +28,12 @@ export const REQUEST_LOOKBACK_MS = 14 * DAY_MS;
 export const FIRST_POLL_REQUEST_LOOKBACK_MS = 90 * DAY_MS;
 /** Orders with a pending request are re-listed (fresh deadline and status) back to at most this age. */
 export const ORDER_REFRESH_MAX_MS = 180 * DAY_MS;
+
+/** The stored deadline has passed (the order would be decided as late) and the order is not shipped. */
+function isPastDeadline(order: Order, now: Date): boolean {
+  const unshipped = order.shippingStatus === null || order.shippingStatus <= ShippingStatus.Preparing;
+  return unshipped && order.shippingDeadline !== null && now.getTime() >= jstDayRangeOf(order.shippingDeadline).end.getTime();
+}
 
 /** A poll window; `first` when the shop has never been polled successfully. */
 export interface PollWindow {
@@ -203,9 +209,9 @@ export class PollService {
   }
 
   /**
-   * Before any decision: the orders of pending requests, fresh from Qoo10. Orders placed before this
-   * poll's window are re-listed by order date, so a deadline the seller moved later (or a status that
-   * changed) is what the decision sees, not what an old poll stored. Orders the service never listed
+   * Before any decision: the orders of pending requests, fresh from Qoo10. Orders whose stored
+   * deadline has passed are re-listed by order date, so a deadline the seller moved later (and the
+   * status with it) is what the decision sees, not what an old poll stored. Orders the service never listed
    * (placed before its first poll, or before the month) are read by order number and stored, so their
    * requests are decided normally instead of waiting for a person as "shipping state unknown".
    */
@@ -222,8 +228,17 @@ export class PollService {
     let stored = await this.orders.findOrdersByNo(shop.id, [...claims.keys()]);
 
     let refreshed = 0;
+    // Only a deadline that has passed changes a decision (a late order is cancelled as the shop's
+    // fault); a stored deadline still ahead cannot be made "later" into a different answer. So only
+    // those orders cost a re-list, and a cycle of new requests on on-time orders costs no extra call.
+    // Orders never listed (not stored, or stored from a claim row without a status) are re-listed too:
+    // the list gives their deadline, which a read by number does not.
     const orderDates = [...claims.values()]
-      .map((claim) => (stored.get(claim.orderNo)?.orderedAt ?? claim.orderedAt)?.getTime())
+      .map((claim) => {
+        const order = stored.get(claim.orderNo);
+        if (!order || order.shippingStatus === null) return claim.orderedAt?.getTime() ?? order?.orderedAt.getTime();
+        return isPastDeadline(order, window.to) ? order.orderedAt.getTime() : undefined;
+      })
       .filter((t): t is number => t !== undefined && Number.isFinite(t));
     const earliest = orderDates.length > 0 ? Math.min(...orderDates) : null;
     if (earliest !== null && earliest < window.from.getTime()) {

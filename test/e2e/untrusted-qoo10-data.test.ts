@@ -183,6 +183,25 @@ describe('untrusted Qoo10 data', () => {
     await assertBystandersAccepted(s);
   });
 
+  test('defect 6: a never-listed order that is long past its ship date is decided as late, not accepted as the buyer’s', async () => {
+    const s = await w.newShop();
+    const old = w.sim.state.addOrder(s.simShop, {
+      orderedAt: new Date(Date.now() - 40 * DAY_MS).toISOString(),
+      itemTitle: '検証商品',
+      itemNo: '80011',
+      sellerItemCode: `HOSTILE-${s.shop.name.replace(/\D/g, '')}`,
+      quantity: 1,
+    });
+    w.sim.state.sellerCheck(s.simShop, old.orderNo, new Date(Date.now() - 35 * DAY_MS));
+    s.simShop.claims.push({
+      orderNo: old.orderNo, claimStatus: 1, reason: '届かない', requestedAt: new Date(Date.now() - 20 * DAY_MS),
+      completedAt: null, cancelReason: null, sellerMemo: null, withdrawnAt: null,
+    });
+    await cycle(s);
+    const row = await w.request(s.shop, old.orderNo);
+    assert.equal(row?.code, 'past_shipping_deadline', JSON.stringify(row));
+  });
+
   test('no log line of this file carries a test buyer’s name, e-mail or reason', () => {
     assert.ok(w.logs.length > 20, `only ${w.logs.length} log lines were written`);
     assert.deepEqual(w.linesWithBuyerData([]), []);
