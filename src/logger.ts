@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { safeErrorFields, safeErrorValue } from './safe-error';
+import { safeErrorFields, safeErrorMessage, safeErrorValue } from './safe-error';
 
 export type { Logger };
 
@@ -64,6 +64,15 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       // values and the failing row, an HTTP error the request's headers and body.
       serializers: { err: safeErrorValue, error: safeErrorValue },
       formatters: { log: safeLogObject },
+      // logger.error(error) would make the error's raw message the line's msg: use the safe one.
+      hooks: {
+        logMethod(args, method) {
+          const [first, ...rest] = args as unknown[];
+          if (!(first instanceof Error)) return method.apply(this, args);
+          const message = typeof rest[0] === 'string' ? rest.shift() : safeErrorMessage(first);
+          return method.apply(this, [{ err: first }, message, ...rest] as Parameters<typeof method>);
+        },
+      },
     },
     destination,
   );
