@@ -5,7 +5,10 @@ import { ConfigError, loadConfigFromProcess, type AppConfig } from './config/con
 import { AppError } from './errors';
 import { createLogger } from './logger';
 import { openDatabase } from './persistence/database';
-import { startService, type ServiceHandle } from './main';
+import { credentialsSecret, startService, type ServiceHandle } from './main';
+import { defaultShopPolicy } from './compose';
+import { ShopRepository } from './persistence/shop-repository';
+import { CredentialsCipher } from './persistence/credentials-cipher';
 import { runSimulatorCommand } from './qoo10/simulator/run-simulator-command';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { formatRateReport, rateReportToJson } from './services/rate-report';
@@ -128,6 +131,26 @@ async function withService<T>(run: (service: ServiceHandle) => Promise<T>): Prom
   } finally {
     await service.stop();
   }
+}
+
+/** The shop repository on the database, without starting the service (no demo, no simulator, no schedule). */
+async function withShops<T>(run: (shops: ShopRepository) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const database = await openDatabase(cfg, createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel, pino.destination(2)));
+  try {
+    const shops = new ShopRepository(database.dataSource, new CredentialsCipher(credentialsSecret(cfg)), { policy: defaultShopPolicy(cfg) });
+    return await run(shops);
+  } finally {
+    await database.close();
+  }
+}
+
+/** The whole of standard input, trimmed (a pasted key ends with a newline). */
+async function readKeyFromStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Paste the seller authorization key, then press Enter and Ctrl-D:\n');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
 }
 
 function print(values: Record<string, unknown>, data: unknown, text: () => string): void {
@@ -412,6 +435,50 @@ const COMMANDS: Record<string, Command> = {
           return report.counts.submitted > 0 ? 0 : 1;
         }
         throw new Error(`unknown tracking action "${action}" (held, correct, submit, discard, resend)`);
+      });
+    },
+  },
+  shops: {
+    summary: 'list the shops, or store a shop\'s Qoo10 seller key again (set-key reads it from standard input)',
+    usage: 'cancel-guard shops [list | set-key] [--shop <id or name>] [--json]   (set-key: echo "$KEY" | cancel-guard shops set-key --shop <id>)',
+    options: {
+      shop: { type: 'string', description: 'set-key: the shop (id or name); optional when only one shop exists' },
+      json: { type: 'boolean', description: 'print JSON' },
+    },
+    async run(values, positionals) {
+      const [action = 'list', ...rest] = positionals;
+      if (action !== 'list' && action !== 'set-key') throw new Error(`unknown shops action "${action}" (list or set-key)`);
+      if (action === 'set-key' && rest.length > 0) {
+        // A key on the command line ends up in shell history and in every process listing.
+        process.stderr.write('set-key reads the key from standard input, never from the command line: echo "$KEY" | cancel-guard shops set-key --shop <id>\n');
+        return 2;
+      }
+      const key = action === 'set-key' ? await readKeyFromStdin() : null;
+      if (action === 'set-key' && !key) {
+        process.stderr.write('no key on standard input: echo "$KEY" | cancel-guard shops set-key --shop <id>\n');
+        return 2;
+      }
+      return withShops(async (shops) => {
+        const all = await shops.listShops();
+        if (action === 'list') {
+          print(values, all.map((s) => ({ id: s.id, name: s.name, active: s.active, keyStatus: s.keyStatus })), () =>
+            all.map((s) => `${s.id}  ${s.name}  key: ${s.keyStatus}${s.active ? '' : '  (inactive)'}`).join('\n') || 'no shops',
+          );
+          return 0;
+        }
+        const wanted = values.shop as string | undefined;
+        const matches = wanted === undefined ? all : all.filter((s) => s.id === wanted || s.name === wanted);
+        if (matches.length !== 1) {
+          process.stderr.write(
+            `${wanted === undefined ? 'several shops exist: name one with --shop' : `no single shop is "${wanted}"`}\n` +
+              all.map((s) => `  ${s.id}  ${s.name}`).join('\n') + '\n',
+          );
+          return 2;
+        }
+        const shop = matches[0]!;
+        await shops.storeKey(shop.id, key!, new Date());
+        print(values, { id: shop.id, name: shop.name, keyStatus: 'unknown' }, () => `the Qoo10 key of "${shop.name}" is stored (encrypted with the current CREDENTIALS_SECRET); the next poll checks it with Qoo10`);
+        return 0;
       });
     },
   },

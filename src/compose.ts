@@ -136,7 +136,7 @@ export function compose(input: ComposeInput): Services {
   });
   const rates = new RateService(new RateRepository(dataSource), shops, alerts, config.rate, now);
   const alertMailer = new AlertMailer(alertsRepository, mailer, config.email.to, logger);
-  const poll = new PollService(dataSource, orders, requests, cancels, logger.child({ module: 'poll' }));
+  const poll = new PollService(dataSource, orders, requests, cancels, alerts, logger.child({ module: 'poll' }));
   const decisions = new DecisionService(dataSource, orders, requests, factsRepository, actions, config.rate.exclusionHours, logger.child({ module: 'decisions' }));
   const shopLock = new ShopLock(dataSource);
   const executor = new ActionExecutor(dataSource, actions, requests, orders, cancels, shops, alerts, logger.child({ module: 'actions' }), factsRepository);

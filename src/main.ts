@@ -11,6 +11,7 @@ import { Scheduler } from './jobs/scheduler';
 import { pollJob } from './jobs/poll-job';
 import { QAPI_BASE_PATH, startSimulator, type SimulatorHandle } from './qoo10/simulator/start-simulator';
 import { demoScenario } from './qoo10/simulator/demo-scenario';
+import { checkStoredKeys, SET_KEY_COMMAND } from './services/key-check';
 
 export interface ServiceHandle {
   /** The admin HTTP address, or null when started without listening (one-shot commands). */
@@ -40,7 +41,7 @@ const DEMO_ORDERS_PER_MINUTE = 2;
  * Without CREDENTIALS_SECRET (local and demo use) a random secret is kept in DATA_DIR so stored keys
  * survive restarts. Production sets CREDENTIALS_SECRET (config requires it there).
  */
-function credentialsSecret(config: AppConfig): string {
+export function credentialsSecret(config: AppConfig): string {
   if (config.credentialsSecret) return config.credentialsSecret;
   const file = resolve(config.dataDir, 'credentials.secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -174,6 +175,9 @@ export async function startService(config: AppConfig, options: StartOptions = {}
         announce(`Demo mode: no QOO10_SELLER_AUTH_KEY set, so the built-in Qoo10 simulator serves a demo shop (${simulator.url}).`);
       }
     }
+
+    const undecryptable = await checkStoredKeys({ shops: services.shops, alerts: services.alerts, logger, now: new Date(), configuredKey: config.qoo10.sellerAuthKey });
+    for (const shop of undecryptable) announce(`The stored Qoo10 key of shop "${shop.name}" cannot be decrypted (CREDENTIALS_SECRET changed). Store it again: ${SET_KEY_COMMAND} ${shop.id}`);
 
     let url: string | null = null;
     if (options.listen !== false) {

@@ -1,9 +1,10 @@
 // `npm run chaos`: the reliability harness at full size, bounded in time. Scenarios: SIGKILL at random
 // moments of poll cycles; the simulator's faults at a high rate (with kills, bulk tracking, an expired
-// key); two daemons on one database; the bad-input sweep against a running daemon. Each ends with the
+// key); two daemons on one database; the bad-input sweep against a running daemon; the Qoo10 bad-data
+// sweep (bad-data-sweep.ts: every field of every read method served hostile). Each ends with the
 // invariants (test/helpers/chaos-world.ts). Prints a summary table; exits 1 on any violation.
 //
-//   node dist/bench/chaos/run-chaos.js [--minutes 10] [--kills 50] [--seed 20261122] [--only sigkill,faults,two-daemons,bad-input]
+//   node dist/bench/chaos/run-chaos.js [--minutes 10] [--kills 50] [--seed 20261122] [--only sigkill,faults,two-daemons,bad-input,bad-data]
 // Environment: CHAOS_MINUTES, CHAOS_KILLS, CHAOS_SEED; the database server as for the benchmarks
 // (BENCH_DATABASE_URL / TEST_DATABASE_URL, else an embedded PostgreSQL).
 import { parseArgs } from 'node:util';
@@ -11,8 +12,9 @@ import { createBenchDatabase, startBenchServer } from '../bench-db';
 import { loadAverage, machineLine, say, seconds } from '../bench-stats';
 import { faultsScenario, sigkillScenario, twoDaemonsScenario, type ScenarioResult } from '../../test/helpers/chaos-scenarios';
 import { badInputScenario } from '../../test/helpers/chaos-bad-input';
+import { badDataScenario } from './bad-data-sweep';
 
-const SCENARIOS = ['sigkill', 'faults', 'two-daemons', 'bad-input'] as const;
+const SCENARIOS = ['sigkill', 'faults', 'two-daemons', 'bad-input', 'bad-data'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 async function main(): Promise<number> {
@@ -73,6 +75,8 @@ function run(scenario: Scenario, db: Awaited<ReturnType<typeof createBenchDataba
       return twoDaemonsScenario(db, { shops: 4, perKind: 2, laterPerKind: 40, seed: o.seed + 2, deadline: o.deadline, rounds: 12, startSeconds: 25 });
     case 'bad-input':
       return badInputScenario(db);
+    case 'bad-data':
+      return badDataScenario(db, o.deadline);
   }
 }
 

@@ -47,6 +47,24 @@ class EnvSchema {
   DATABASE_URL?: string;
 
   @Transform(toNumber)
+  @IsInt({ message: 'DATABASE_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000' })
+  @Min(1000, { message: 'DATABASE_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000' })
+  @Max(600_000, { message: 'DATABASE_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000' })
+  DATABASE_STATEMENT_TIMEOUT_MS: number = 30_000;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'DATABASE_LOCK_TIMEOUT_MS must be a whole number of milliseconds from 100 to 600000' })
+  @Min(100, { message: 'DATABASE_LOCK_TIMEOUT_MS must be a whole number of milliseconds from 100 to 600000' })
+  @Max(600_000, { message: 'DATABASE_LOCK_TIMEOUT_MS must be a whole number of milliseconds from 100 to 600000' })
+  DATABASE_LOCK_TIMEOUT_MS: number = 15_000;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'DATABASE_CONNECT_TIMEOUT_MS must be a whole number of milliseconds from 500 to 60000' })
+  @Min(500, { message: 'DATABASE_CONNECT_TIMEOUT_MS must be a whole number of milliseconds from 500 to 60000' })
+  @Max(60_000, { message: 'DATABASE_CONNECT_TIMEOUT_MS must be a whole number of milliseconds from 500 to 60000' })
+  DATABASE_CONNECT_TIMEOUT_MS: number = 5_000;
+
+  @Transform(toNumber)
   @IsInt({ message: 'PORT must be a whole number from 0 to 65535' })
   @Min(0, { message: 'PORT must be a whole number from 0 to 65535' })
   @Max(65535, { message: 'PORT must be a whole number from 0 to 65535' })
@@ -229,6 +247,8 @@ export interface AppConfig {
   readonly pollConcurrency: number;
   /** Database pool size that fits the poll concurrency (two connections per shop) plus the HTTP side. */
   readonly databasePoolSize: number;
+  /** A hung database must not hang the service: statement, lock and connection timeouts, ms. */
+  readonly databaseTimeouts: { readonly statementMs: number; readonly lockMs: number; readonly connectMs: number };
   readonly pollStaleMinutes: number;
   readonly policy: {
     readonly autoDecisions: readonly DecisionKind[];
@@ -320,6 +340,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     pollSchedule: parsed.POLL_SCHEDULE,
     pollConcurrency: parsed.POLL_CONCURRENCY,
     databasePoolSize: 2 * parsed.POLL_CONCURRENCY + 6,
+    databaseTimeouts: {
+      statementMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
+      lockMs: parsed.DATABASE_LOCK_TIMEOUT_MS,
+      connectMs: parsed.DATABASE_CONNECT_TIMEOUT_MS,
+    },
     pollStaleMinutes: parsed.POLL_STALE_MINUTES,
     policy: {
       autoDecisions: parsed.AUTO_DECISIONS as DecisionKind[],

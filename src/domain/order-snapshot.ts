@@ -62,3 +62,35 @@ export function orderChanged(before: Order, snap: OrderSnapshot): boolean {
     sameInstant(after.shippedAt, before.shippedAt)
   );
 }
+
+/**
+ * An order the service never listed (ordered before its first poll's window, or dropped from Qoo10's
+ * list), built from the cancel request's row and a fresh read by order number: the claim row gives the
+ * item, quantity and amount, the fresh read the shipping state. Null when neither gives an order date.
+ */
+export function orderFromClaimAndSnapshot(claim: Claim, snap: OrderSnapshot): Order | null {
+  const orderedAt = snap.orderedAt ?? claim.orderedAt;
+  if (!orderedAt) return null;
+  return {
+    orderNo: claim.orderNo,
+    packNo: present(snap.packNo) ? snap.packNo : present(claim.packNo) ? claim.packNo : claim.orderNo,
+    orderedAt,
+    paidAt: null,
+    shippingDeadline: null,
+    shippedAt: snap.shippedAt,
+    deliveredAt: null,
+    shippingStatus: snap.shippingStatus,
+    itemNo: claim.itemNo,
+    sellerItemCode: claim.sellerItemCode,
+    itemTitle: claim.itemTitle,
+    itemOption: null,
+    quantity: claim.quantity,
+    unitPriceYen: claim.quantity > 0 ? Math.round(claim.paymentAmountYen / claim.quantity) : claim.paymentAmountYen,
+    totalYen: claim.paymentAmountYen,
+    paymentMethod: null,
+    carrier: present(snap.carrier) ? snap.carrier : claim.carrier,
+    trackingNo: present(snap.trackingNo) ? snap.trackingNo : claim.trackingNo,
+    buyerName: null,
+    buyerEmail: null,
+  };
+}

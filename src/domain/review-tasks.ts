@@ -64,6 +64,18 @@ const REASONS: Record<string, ReviewReason> = {
     ja: '処理の直前に注文が出荷されたため、キャンセルは送っていません。QSMでキャンセル拒否してください。',
     en: 'The order shipped right before the action, so no cancel was sent; refuse it in QSM.',
   },
+  fresh_read_unreadable: {
+    ja: 'Qoo10から届いた注文の最新情報を読み取れなかったため、何も送っていません。QSMで注文の状態を確認して対応してください。',
+    en: 'Qoo10’s fresh read of the order could not be read, so nothing was sent; check the order in QSM and answer there.',
+  },
+  pending_state_conflict: {
+    ja: 'Qoo10の一覧ではキャンセル要請中なのに、注文の最新情報では要請がありません。QSMで確認してください。',
+    en: 'Qoo10’s request list shows the request pending, but the fresh read of the order does not; check it in QSM.',
+  },
+  qoo10_data_unreadable: {
+    ja: 'Qoo10から届いたこの要請のデータを読み取れませんでした。QSMで内容を確認して対応してください。',
+    en: 'The data Qoo10 sent for this request could not be read; check it in QSM.',
+  },
   shipping_status_unknown: {
     ja: '配送状態が不明です。QSMで注文の状態を確認してください。',
     en: 'The shipping state is unknown; check the order in QSM.',
@@ -82,7 +94,7 @@ export function reviewReason(code: string, englishReason?: string | null): Revie
 }
 
 /** Review codes whose answer is given in QSM, so the item shows the steps. */
-const QSM_CODES = new Set(['refuse_in_qsm', 'local_facts_say_shipped', 'qoo10_refused_action', 'order_shipped_before_action', 'shipped_without_tracking']);
+const QSM_CODES = new Set(['refuse_in_qsm', 'local_facts_say_shipped', 'fresh_read_unreadable', 'pending_state_conflict', 'qoo10_data_unreadable', 'qoo10_refused_action', 'order_shipped_before_action', 'shipped_without_tracking']);
 
 /** The exact QSM steps for an item, or null when the item is not answered in QSM. */
 export function qsmSteps(code: string, orderNo: string, packNo: string | null): string[] | null {
@@ -93,7 +105,7 @@ export function qsmSteps(code: string, orderNo: string, packNo: string | null): 
     `${QSM_CANCEL_REQUESTS} を開く`,
     `注文番号 ${orderNo}${cart} を検索して開く`,
   ];
-  if (code === 'qoo10_refused_action') return [...steps, '注文の状態を確認し、受けるか拒否するかを選ぶ'];
+  if (['qoo10_refused_action', 'fresh_read_unreadable', 'pending_state_conflict', 'qoo10_data_unreadable'].includes(code)) return [...steps, '注文の状態を確認し、受けるか拒否するかを選ぶ'];
   return [...steps, '「キャンセル拒否」を押す（発送済み・梱包済み・受注生産のときだけ拒否できます）', '当日中に発送し、追跡番号を登録する'];
 }
 

@@ -175,7 +175,8 @@ export interface Shop {
   name: string;
   isDemo: boolean;
   active: boolean;
-  keyStatus: 'unknown' | 'ok' | 'rejected' | 'expired';
+  /** 'undecryptable': the stored key cannot be decrypted with the current CREDENTIALS_SECRET. */
+  keyStatus: 'unknown' | 'ok' | 'rejected' | 'expired' | 'undecryptable';
   keyExpiresAt: Date | null;
   policy: ShopPolicy;
   /** Our carrier + service key (e.g. "yamato:宅急便") -> the ShippingCorp name set in QSM. */

@@ -104,7 +104,7 @@ export const SCHEMAS: Record<string, Schema> = {
     name: str,
     isDemo: bool,
     active: bool,
-    keyStatus: { type: 'string', enum: ['unknown', 'ok', 'rejected', 'expired'] },
+    keyStatus: { type: 'string', enum: ['unknown', 'ok', 'rejected', 'expired', 'undecryptable'] },
     keyExpiresAt: nullable(instant),
     policy: { type: 'object' },
     carrierNames: { type: 'object', additionalProperties: str },

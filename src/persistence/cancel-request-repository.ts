@@ -101,6 +101,12 @@ export const toStoredDecision = (row: DecisionRow): StoredDecision => ({
   createdAt: row.created_at,
 });
 
+/** Outcome of a request reopened because Qoo10 listed it as pending again after it was closed. */
+export const REOPENED_OUTCOME = 'reopened';
+/** Closing outcomes a later listing as pending can overturn: those that came from a fresh read. */
+// Closed because Qoo10 seemed to have ended the request; a later poll listing it pending again reopens it.
+const REOPENABLE_OUTCOMES = ['request_not_pending', 'no_longer_pending', 'refused_in_qsm'];
+
 /** Cancel requests, the decisions taken on them, and the review queue. */
 export class CancelRequestRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -185,6 +191,35 @@ export class CancelRequestRepository {
       [shopId],
     );
     return rows.map((row) => ({ id: String(row.id), orderNo: row.order_no, trackingInAt: row.tracking_in_at }));
+  }
+
+  /**
+   * Requests closed because a fresh read said they were no longer pending, which Qoo10's request
+   * list shows as pending again (ClaimStat 1): the close was a mistake (a read that lagged or lied).
+   * They go back to 'pending' with outcome REOPENED_OUTCOME, to be decided again. Returns their ids.
+   */
+  async reopenListedRequests(shopId: string, claims: readonly Claim[], manager?: EntityManager): Promise<string[]> {
+    if (claims.length === 0) return [];
+    const em = manager ?? this.dataSource.manager;
+    const rows: Array<{ id: string }> = await em.query(
+      `UPDATE cancel_requests r SET status = 'pending', outcome = $4, updated_at = now()
+       FROM unnest($2::text[], $3::timestamptz[]) AS listed(order_no, requested_at)
+       WHERE r.shop_id = $1 AND r.order_no = listed.order_no AND r.requested_at = listed.requested_at
+         AND r.status = 'closed' AND r.outcome = ANY($5)
+       RETURNING r.id`,
+      [shopId, claims.map((c) => c.orderNo), claims.map((c) => c.requestedAt), REOPENED_OUTCOME, REOPENABLE_OUTCOMES],
+    );
+    return rows.map((row) => String(row.id));
+  }
+
+  /** The id of the request on this order made at this instant, if stored. */
+  async findRequestId(shopId: string, orderNo: string, requestedAt: Date, manager?: EntityManager): Promise<string | null> {
+    const em = manager ?? this.dataSource.manager;
+    const rows: Array<{ id: string }> = await em.query(
+      'SELECT id FROM cancel_requests WHERE shop_id = $1 AND order_no = $2 AND requested_at = $3',
+      [shopId, orderNo, requestedAt],
+    );
+    return rows[0] ? String(rows[0].id) : null;
   }
 
   /** Ids of requests no one has decided yet, oldest first. */

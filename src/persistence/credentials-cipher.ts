@@ -1,5 +1,13 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
+/** The stored key was encrypted with another CREDENTIALS_SECRET (or is damaged): it must be stored again. */
+export class CredentialDecryptError extends Error {
+  constructor() {
+    super('stored credential cannot be decrypted: CREDENTIALS_SECRET changed since it was saved');
+    this.name = 'CredentialDecryptError';
+  }
+}
+
 /**
  * Encrypts stored Qoo10 keys with AES-256-GCM. The stored form is `v1:<iv>:<tag>:<ciphertext>`
  * (base64 parts); the key is SHA-256 of CREDENTIALS_SECRET. Errors never include the plaintext.
@@ -20,13 +28,13 @@ export class CredentialsCipher {
 
   decrypt(stored: string): string {
     const [version, iv, tag, body] = stored.split(':');
-    if (version !== 'v1' || !iv || !tag || body === undefined) throw new Error('stored credential has an unknown format');
+    if (version !== 'v1' || !iv || !tag || body === undefined) throw new CredentialDecryptError();
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
       decipher.setAuthTag(Buffer.from(tag, 'base64'));
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
     } catch {
-      throw new Error('stored credential cannot be decrypted: CREDENTIALS_SECRET changed since it was saved');
+      throw new CredentialDecryptError();
     }
   }
 }

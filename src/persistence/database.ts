@@ -15,6 +15,17 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Migrations on their own connection without statement timeouts: an index on a big table may take minutes. */
+async function migrate(url: string, logger: Logger): Promise<void> {
+  const migrator = createDataSource(url, { poolSize: 1, applicationName: 'cancel-guard-migrations' });
+  await migrator.initialize();
+  try {
+    await runMigrations(migrator, logger.child({ module: 'migrations' }));
+  } finally {
+    await migrator.destroy();
+  }
+}
+
 /**
  * Connects to DATABASE_URL, or starts the embedded PostgreSQL under DATA_DIR when it is unset,
  * and brings the schema up to date under the migration lock.
@@ -30,10 +41,10 @@ export async function openDatabase(
     embedded = await startEmbeddedPostgres({ dataDir: resolve(config.dataDir, 'pg'), port: config.embeddedPgPort, logger });
     url = embedded.url;
   }
-  const dataSource = createDataSource(url, { poolSize: options.poolSize ?? config.databasePoolSize });
+  const dataSource = createDataSource(url, { poolSize: options.poolSize ?? config.databasePoolSize, timeouts: config.databaseTimeouts });
   try {
     await dataSource.initialize();
-    if (options.migrate !== false) await runMigrations(dataSource, logger.child({ module: 'migrations' }));
+    if (options.migrate !== false) await migrate(url, logger);
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy();
     await embedded?.stop();

@@ -173,6 +173,14 @@ export class OrderRepository {
     return rows[0] ? toOrder(rows[0]) : null;
   }
 
+  /** The stored orders among these order numbers, by order number (one query). */
+  async findOrdersByNo(shopId: string, orderNos: readonly string[], manager?: EntityManager): Promise<Map<string, Order>> {
+    if (orderNos.length === 0) return new Map();
+    const em = manager ?? this.dataSource.manager;
+    const rows: OrderRow[] = await em.query('SELECT * FROM orders WHERE shop_id = $1 AND order_no = ANY($2)', [shopId, [...orderNos]]);
+    return new Map(rows.map((row) => [row.order_no, toOrder(row)]));
+  }
+
   /** Every line of the cart: a refusal submits tracking for all of them. */
   async findCartOrderNos(shopId: string, packNo: string, manager?: EntityManager): Promise<string[]> {
     const em = manager ?? this.dataSource.manager;

@@ -1,6 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
 import type { DecisionKind, Shop, ShopPolicy } from '../domain/types';
-import { CredentialsCipher, keyFingerprint } from './credentials-cipher';
+import { CredentialDecryptError, CredentialsCipher, keyFingerprint } from './credentials-cipher';
 import { ShopEntity } from './entities';
 
 export interface ShopDefaults {
@@ -85,6 +85,51 @@ export class ShopRepository {
     const row = await this.shops.findOneByOrFail({ id: shopId });
     if (!row.sellerAuthKeyEnc) throw new Error(`shop ${shopId} has no Qoo10 key stored`);
     return this.cipher.decrypt(row.sellerAuthKeyEnc);
+  }
+
+  /**
+   * Whether the stored key can be decrypted with the current secret: 'missing' when none is stored,
+   * 'undecryptable' when CREDENTIALS_SECRET changed since it was stored. The key itself is not returned.
+   */
+  async checkStoredKey(shopId: string): Promise<'ok' | 'missing' | 'undecryptable'> {
+    const row = await this.shops.findOneByOrFail({ id: shopId });
+    if (!row.sellerAuthKeyEnc) return 'missing';
+    try {
+      this.cipher.decrypt(row.sellerAuthKeyEnc);
+      return 'ok';
+    } catch (error) {
+      if (error instanceof CredentialDecryptError) return 'undecryptable';
+      throw error;
+    }
+  }
+
+  /** Whether this key is the one stored for the shop (compared by fingerprint, never in clear). */
+  async isStoredKey(shopId: string, sellerAuthKey: string): Promise<boolean> {
+    const row = await this.shops.findOneByOrFail({ id: shopId });
+    return row.keyFingerprint === keyFingerprint(sellerAuthKey);
+  }
+
+  /**
+   * Stores a (new or the same) seller key for the shop, encrypted with the current secret. Its status
+   * becomes 'unknown' until the next poll shows whether Qoo10 accepts it. Another shop holding the same
+   * key is refused (the fingerprint is unique).
+   */
+  async storeKey(shopId: string, sellerAuthKey: string, now: Date): Promise<void> {
+    const fingerprint = keyFingerprint(sellerAuthKey);
+    const other = await this.shops.findOneBy({ keyFingerprint: fingerprint });
+    if (other && other.id !== shopId) throw new Error(`this key is already stored for another shop (${other.name}, ${other.id})`);
+    const same = other?.id === shopId;
+    await this.shops.update(
+      { id: shopId },
+      {
+        sellerAuthKeyEnc: this.cipher.encrypt(sellerAuthKey),
+        keyFingerprint: fingerprint,
+        keyStatus: 'unknown',
+        // The same key re-stored keeps its age (the expiry estimate counts from when it was obtained).
+        ...(same ? {} : { keyObtainedAt: now, keyExpiresAt: null }),
+        updatedAt: now,
+      },
+    );
   }
 
   async recordKeyStatus(shopId: string, status: Shop['keyStatus']): Promise<void> {

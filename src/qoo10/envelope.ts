@@ -7,6 +7,7 @@ import {
   errorForQoo10Code,
 } from './errors';
 import { parseInteger } from './mappers';
+import { cleanText, TEXT_LIMITS } from './sanitise';
 
 export interface EnvelopeContext {
   /** `Class.Method`, for error messages. */
@@ -77,5 +78,5 @@ function readCode(value: unknown, field: string, method: string): number {
 }
 
 function textOf(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : '';
+  return typeof value === 'string' ? cleanText(value, TEXT_LIMITS.message) : '';
 }

@@ -29,6 +29,7 @@ import {
   mapBulkResults,
   mapCertificationKey,
   mapClaimRow,
+  mapRowsIsolated,
   mapShippingRow,
   mapSnapshotRow,
   resultRows,
@@ -140,7 +141,8 @@ export class HttpQoo10Client implements Qoo10Client {
           search_condition: String(query.condition),
         },
         { isWrite: false, signal },
-        ({ resultObject }) => resultRows(resultObject, method).map((row, i) => mapClaimRow(row as RawClaimRow, method, i)),
+        ({ resultObject }) =>
+          mapRowsIsolated(resultRows(resultObject, method), method, (row, i) => mapClaimRow(row as RawClaimRow, method, i), query.onRowFault),
       );
       for (const claim of claims) {
         // One order can carry several claims over time; a request is identified by order + request time.
@@ -165,7 +167,7 @@ export class HttpQoo10Client implements Qoo10Client {
         },
         { isWrite: false, signal },
         ({ resultObject }) =>
-          resultRows(resultObject, method).map((row, i) => mapShippingRow(row as RawShippingRow, method, i)),
+          mapRowsIsolated(resultRows(resultObject, method), method, (row, i) => mapShippingRow(row as RawShippingRow, method, i), query.onRowFault),
       );
       for (const order of orders) merged.set(order.orderNo, order);
     }

@@ -6,6 +6,7 @@ import type { Claim, Order, OrderSnapshot, ShippingStatusCode } from '../domain/
 import { Qoo10MalformedResponseError } from './errors';
 import { jstDayStart, parseJstDateTime } from './qoo10-dates';
 import type { RawBulkResultRow, RawClaimRow, RawOrderSnapshotRow, RawShippingRow } from './raw-types';
+import { cleanText, TEXT_LIMITS, type TextKind } from './sanitise';
 
 type Row = Record<string, unknown>;
 
@@ -47,33 +48,40 @@ export function resultRows(resultObject: unknown, method: string): Row[] {
  */
 export function parseStatusCode(value: unknown): number | null | undefined {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
   if (text === '') return null;
-  if (/^-?\d+$/.test(text)) return Number(text);
-  const label = /\((\d+)\)\s*$/.exec(text);
+  if (/^-?\d{1,9}$/.test(text)) return Number(text);
+  const label = /\((\d{1,9})\)\s*$/.exec(text);
   return label ? Number(label[1]) : undefined;
 }
 
 /**
  * An integer from a number or a numeric string ("1,980", "1980.00"); null for empty, undefined for
- * anything else. Yen amounts are rounded: Qoo10 Japan prices are whole yen.
+ * anything else. Strict: a fraction that is not zero ("1.5", "0.4") is not an integer and is never
+ * rounded (a quantity of 1.5 is an error, not 2; a ResultCode of 0.4 is not success). Thousands
+ * separators must group by three.
  */
 export function parseInteger(value: unknown): number | null | undefined {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? Math.round(value) : undefined;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
-  const text = value.trim().replace(/,/g, '');
+  const text = value.trim();
   if (text === '') return null;
-  return /^-?\d+(\.\d+)?$/.test(text) ? Math.round(Number(text)) : undefined;
+  if (!/^-?(\d{1,3}(,\d{3})+|\d+)(\.0+)?$/.test(text)) return undefined;
+  const n = Number(text.replace(/,/g, '').replace(/\.0+$/, ''));
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** Text of a field (numbers become their decimal text); null when absent or blank. */
-export function optionalText(value: unknown): string | null {
+/**
+ * Text of a field (numbers become their decimal text), cleaned for storage (sanitise.ts: no control
+ * characters, no lone surrogates, at most the kind's length); null when absent or blank.
+ */
+export function optionalText(value: unknown, kind: TextKind = 'name'): string | null {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') return null;
-  const text = value.trim();
+  const text = cleanText(value, TEXT_LIMITS[kind]);
   return text === '' ? null : text;
 }
 
@@ -85,7 +93,7 @@ export function parseOrderNo(value: unknown): string | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? String(value) : undefined;
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
-  return /^\d+$/.test(text) ? text : undefined;
+  return /^\d{1,20}$/.test(text) ? text : undefined;
 }
 
 /** Qoo10's "no date" sentinels (.NET defaults) read as null. */
@@ -137,9 +145,9 @@ function reader(method: string, raw: object, index: number) {
       if (code === undefined) throw malformed(method, `${where(field)} is not a status code or label`);
       return code;
     },
-    text(...fields: string[]): string | null {
+    text(kind: TextKind, ...fields: string[]): string | null {
       for (const field of fields) {
-        const text = optionalText(row[field]);
+        const text = optionalText(row[field], kind);
         if (text !== null) return text;
       }
       return null;
@@ -166,17 +174,17 @@ export function mapClaimRow(raw: RawClaimRow, method = 'ShippingBasic.GetClaimIn
     // A line with no PackNo is its own cart.
     packNo: r.optionalOrderNo('packNo') ?? orderNo,
     claimStatus,
-    reason: r.text('reason'),
+    reason: r.text('reason', 'reason'),
     requestedAt: r.requiredDate('requestDate', 'cancelRefundDate'),
     completedAt: r.date('cancelRefundDate'),
     orderedAt: r.date('orderDate'),
-    itemNo: r.text('itemCode', 'itemNo') ?? '',
-    sellerItemCode: r.text('sellerItemCode'),
-    itemTitle: r.text('itemTitle') ?? '',
+    itemNo: r.text('code', 'itemCode', 'itemNo') ?? '',
+    sellerItemCode: r.text('code', 'sellerItemCode'),
+    itemTitle: r.text('title', 'itemTitle') ?? '',
     quantity: r.integer('orderQty') ?? 1,
     paymentAmountYen: r.integer('paymentAmount') ?? 0,
-    carrier: r.text('deliveryCompany'),
-    trackingNo: r.text('trackingNo'),
+    carrier: r.text('name', 'deliveryCompany'),
+    trackingNo: r.text('code', 'trackingNo'),
   };
 }
 
@@ -197,22 +205,54 @@ export function mapShippingRow(raw: RawShippingRow, method = 'ShippingBasic.GetS
     shippedAt: r.date('ShippingDate'),
     deliveredAt: r.date('DeliveredDate'),
     shippingStatus: shippingStatusOf(r.status('ShippingStatus'), method),
-    itemNo: r.text('ItemNo') ?? '',
-    sellerItemCode: r.text('SellerItemCode'),
-    itemTitle: r.text('ItemTitle') ?? '',
-    itemOption: r.text('Option'),
+    itemNo: r.text('code', 'ItemNo') ?? '',
+    sellerItemCode: r.text('code', 'SellerItemCode'),
+    itemTitle: r.text('title', 'ItemTitle') ?? '',
+    itemOption: r.text('title', 'Option'),
     quantity,
     unitPriceYen,
     totalYen: r.integer('Total') ?? unitPriceYen * quantity,
-    paymentMethod: r.text('PaymentMethod'),
-    carrier: r.text('DeliveryCompany'),
-    trackingNo: r.text('TrackingNo'),
-    buyerName: r.text('Buyer', 'buyer', 'BuyerName'),
-    buyerEmail: r.text('BuyerEmail', 'buyerEmail'),
+    paymentMethod: r.text('name', 'PaymentMethod'),
+    carrier: r.text('name', 'DeliveryCompany'),
+    trackingNo: r.text('code', 'TrackingNo'),
+    buyerName: r.text('name', 'Buyer', 'buyer', 'BuyerName'),
+    buyerEmail: r.text('email', 'BuyerEmail', 'buyerEmail'),
     // INF: buyer phone and country field names are not in the contract; these are the likely ones.
-    buyerPhone: r.text('BuyerMobile', 'buyerMobile', 'BuyerTel', 'buyerTel'),
-    buyerCountry: r.text('ShippingCountry', 'shippingCountry', 'DeliveryCountry', 'BuyerNation'),
+    buyerPhone: r.text('code', 'BuyerMobile', 'buyerMobile', 'BuyerTel', 'buyerTel'),
+    buyerCountry: r.text('name', 'ShippingCountry', 'shippingCountry', 'DeliveryCountry', 'BuyerNation'),
   };
+}
+
+/** ClaimStat codes of the contract (qoo10-api.md); anything else is not understood. */
+const KNOWN_CLAIM_STATUSES: readonly number[] = [1, 2, 3, 4, 5, 6, 11, 12, 13, 14, 15, 16];
+
+/**
+ * The claim status of a fresh read. The one place that decides what "no claim" looks like (INF):
+ * an empty value ('' or 0) means the order carries no claim (withdrawn). A missing field, null, an
+ * unreadable value or a code outside the contract is "unknown" and throws: a fresh read that cannot
+ * say whether the request is still pending must never close it (the caller hands it to a person).
+ */
+function snapshotClaimStatus(row: Row, method: string): number | null {
+  if (!('claimStatus' in row) || row.claimStatus === null || row.claimStatus === undefined) {
+    throw malformed(method, 'field claimStatus is missing, so whether the request is still pending is unknown');
+  }
+  const code = parseStatusCode(row.claimStatus);
+  if (code === null || code === 0) return null;
+  if (code === undefined || !KNOWN_CLAIM_STATUSES.includes(code)) {
+    throw malformed(method, 'field claimStatus is not a claim status this service knows');
+  }
+  return code;
+}
+
+/**
+ * The shipping status of a fresh read: it is what the last check before a cancel relies on, so a
+ * missing, empty or zero status is "unknown" and throws (the caller hands the request to a person),
+ * never "not shipped".
+ */
+function snapshotShippingStatus(code: number | null, method: string): ShippingStatusCode {
+  const status = shippingStatusOf(code, method);
+  if (status === null) throw malformed(method, 'field shippingStatus is missing, so whether the order has shipped is unknown');
+  return status;
 }
 
 /** ShippingBasic.GetShippingAndClaimInfoByOrderNo_V2 row → OrderSnapshot. */
@@ -221,20 +261,63 @@ export function mapSnapshotRow(
   method = 'ShippingBasic.GetShippingAndClaimInfoByOrderNo_V2',
 ): OrderSnapshot {
   const r = reader(method, raw, 0);
-  const claimStatus = r.status('claimStatus');
+  const claimStatus = snapshotClaimStatus(raw as Row, method);
   return {
     orderNo: r.orderNo('orderNo'),
     packNo: r.optionalOrderNo('packNo'),
-    shippingStatus: shippingStatusOf(r.status('shippingStatus'), method),
+    shippingStatus: snapshotShippingStatus(r.status('shippingStatus'), method),
     orderedAt: r.date('orderDate'),
     shippedAt: r.date('shippingDate'),
-    carrier: r.text('deliveryCompany'),
-    trackingNo: r.text('trackingNo'),
-    // 0 is "no claim" in some answers.
-    claimStatus: claimStatus === 0 ? null : claimStatus,
-    claimReason: r.text('reason'),
+    carrier: r.text('name', 'deliveryCompany'),
+    trackingNo: r.text('code', 'trackingNo'),
+    claimStatus,
+    claimReason: r.text('reason', 'reason'),
     claimRequestedAt: r.date('requestDate'),
   };
+}
+
+/**
+ * One list row that could not be read. It names the row by what could still be read of it (order
+ * number, request date) and says which field failed; it never carries the row's values, which may be
+ * buyer data.
+ */
+export interface RowFault {
+  method: string;
+  index: number;
+  orderNo: string | null;
+  requestedAt: Date | null;
+  message: string;
+}
+
+/**
+ * Maps a list's rows one by one. Without `onRowFault` the first unreadable row fails the whole answer
+ * (nothing is silently dropped); with it, an unreadable row is reported and skipped, so one row in a
+ * bad shape cannot stop every other row of the shop. The caller owns what happens to the fault.
+ */
+export function mapRowsIsolated<T>(
+  rows: Row[],
+  method: string,
+  map: (row: Row, index: number) => T,
+  onRowFault?: (fault: RowFault) => void,
+): T[] {
+  if (!onRowFault) return rows.map(map);
+  const mapped: T[] = [];
+  rows.forEach((row, index) => {
+    try {
+      mapped.push(map(row, index));
+    } catch (error) {
+      if (!(error instanceof Qoo10MalformedResponseError)) throw error;
+      const requestedAt = parseResponseDate(row.requestDate);
+      onRowFault({
+        method,
+        index,
+        orderNo: parseOrderNo(row.orderNo ?? row.OrderNo) ?? null,
+        requestedAt: requestedAt instanceof Date ? requestedAt : null,
+        message: error.message,
+      });
+    }
+  });
+  return mapped;
 }
 
 /**
@@ -249,7 +332,7 @@ export function mapBulkResults(resultObject: unknown, sentOrderNos: string[], me
     const orderNo = raw.OrderNo !== undefined ? r.orderNo('OrderNo') : r.orderNo('orderNo');
     const code = raw.result_cd !== undefined ? r.integer('result_cd') : r.integer('ResultCode');
     if (code === null) throw malformed(method, `row ${index} has no result_cd`);
-    const message = r.text('result_msg', 'ResultMsg') ?? (code === 0 ? 'SUCCESS' : '');
+    const message = r.text('message', 'result_msg', 'ResultMsg') ?? (code === 0 ? 'SUCCESS' : '');
     byOrderNo.set(orderNo, { orderNo, ok: code === 0, code, message });
   });
   return sentOrderNos.map(

@@ -2,9 +2,9 @@
 // (errors.ts). HttpQoo10Client is the one implementation; tests of other layers write a fake against it.
 import type { Claim, ClaimStatusCode, Order, OrderSnapshot, ShippingStatusCode } from '../domain/types';
 import type { CancelCause, SendingInfoRow } from './decision-mapping';
-import type { BulkRowResult } from './mappers';
+import type { BulkRowResult, RowFault } from './mappers';
 
-export type { BulkRowResult, CancelCause, SendingInfoRow };
+export type { BulkRowResult, CancelCause, RowFault, SendingInfoRow };
 
 /** GetClaimInfo_V3 search_condition: which date the window applies to. */
 export const ClaimSearchCondition = {
@@ -40,6 +40,8 @@ export interface ClaimQuery {
   from: Date;
   to: Date;
   condition: ClaimSearchConditionCode;
+  /** When given, an unreadable row is reported here and skipped instead of failing the whole list. */
+  onRowFault?: (fault: RowFault) => void;
 }
 
 export interface OrderQuery {
@@ -48,6 +50,8 @@ export interface OrderQuery {
   from: Date;
   to: Date;
   condition: OrderSearchConditionCode;
+  /** When given, an unreadable row is reported here and skipped instead of failing the whole list. */
+  onRowFault?: (fault: RowFault) => void;
 }
 
 export interface CancelOrderInput {

@@ -4,7 +4,7 @@ import { ClaimStatus, ShippingStatus, type Shop } from '../domain/types';
 import { cancelCauseOfDecision } from '../domain/cancel-rate';
 import { localReasonsNotToCancel, snapshotShowsShipped } from '../domain/money-safety';
 import type { Qoo10Client, CancelCause } from '../qoo10/qoo10-client';
-import { isDefiniteRefusal, isQoo10Error, Qoo10AuthError, Qoo10KeyExpiredError, Qoo10WrongStateError } from '../qoo10/errors';
+import { isDefiniteRefusal, isQoo10Error, Qoo10AuthError, Qoo10KeyExpiredError, Qoo10MalformedResponseError, Qoo10WrongStateError } from '../qoo10/errors';
 import { testDefectOn } from '../config/test-defects';
 import { classifyRowResultCode } from '../qoo10/row-result-codes';
 import type { FactsRepository } from '../persistence/facts-repository';
@@ -115,7 +115,8 @@ export class ActionExecutor {
   /**
    * The last look before money moves, on both sides: Qoo10 (the order shipped, the request is gone) and the
    * shop's own facts (handed over, packed, a tracking number known or queued), which Qoo10 learns only later.
-   * Returns the result when the cancel must not go out; null when it may.
+   * Returns the result when the cancel must not go out; null when it may. An unreadable fresh read sends the
+   * request to a person (never a cancel on a guess); a read that did not get through puts the row back in line.
    */
   private async lastLookBeforeCancel(shop: Shop, client: Qoo10Client, action: ActionRecord, now: Date, signal?: AbortSignal): Promise<SendResult | null> {
     const signals = await this.facts.parcelSignals(shop.id, action.orderNo);
@@ -127,6 +128,10 @@ export class ActionExecutor {
     try {
       snapshot = await client.getOrderSnapshot(action.orderNo, signal);
     } catch (error) {
+      if (error instanceof Qoo10MalformedResponseError) {
+        // Qoo10 answers, but what it says about this order cannot be read: a person decides, nothing is sent.
+        return this.stopBeforeCancel(shop, action, 'fresh_read_unreadable', `Not cancelled: Qoo10's fresh read of the order could not be read (${error.message}).`, now);
+      }
       // Nothing was sent: the row goes back in line for the next cycle (a key problem stops the cycle).
       await this.actions.returnToPending(action.id, { code: isQoo10Error(error) ? error.code : 'read_failed', message: 'the order could not be re-read before the cancel; nothing was sent' });
       if (error instanceof Qoo10KeyExpiredError || error instanceof Qoo10AuthError) throw error;
@@ -159,7 +164,16 @@ export class ActionExecutor {
     for (const action of open) {
       if (signal?.aborted) break;
       if (action.state === 'sending') {
-        const settled = await this.settleIfApplied(shop, client, action, now, signal);
+        let settled: SendResult | null;
+        try {
+          settled = await this.settleIfApplied(shop, client, action, now, signal);
+        } catch (error) {
+          // The read failed: this row stays unknown until a later read; the shop's other rows go on.
+          if (error instanceof Qoo10KeyExpiredError || error instanceof Qoo10AuthError) throw error;
+          this.logger.warn({ shopId: shop.id, actionId: action.id, orderNo: action.orderNo, err: isQoo10Error(error) ? error.code : 'read_failed' }, 'could not read the order to settle an unknown outcome; tried again next cycle');
+          tally.unknown += 1;
+          continue;
+        }
         if (settled) {
           tally[settled] += 1;
           continue;

@@ -12,6 +12,7 @@ import type { OrderRepository } from '../persistence/order-repository';
 import type { CancelRequestRecord, CancelRequestRepository } from '../persistence/cancel-request-repository';
 import type { FactsRepository } from '../persistence/facts-repository';
 import { sendTrackingKey, type ActionRecord, type ActionRepository } from '../persistence/action-repository';
+import { readFreshOrder, reopenedConflict, unreadableFreshRead } from './fresh-read-guard';
 
 /** Review codes whose answer can change when the shop adds a fact (stock, tracking): re-decided each cycle. */
 const FACT_DEPENDENT_REVIEW_CODES = ['stock_unknown', 'shipped_without_tracking', 'order_missing'];
@@ -79,8 +80,10 @@ export class DecisionService {
 
       if (this.wouldAct(decision, shop)) {
         // Re-read right before acting: the order may have shipped or the buyer withdrawn since the poll.
-        const snapshot = await client.getOrderSnapshot(request.orderNo, signal);
-        if (!snapshot) {
+        const { snapshot, fault } = await readFreshOrder(client, request.orderNo, signal);
+        if (fault !== null) {
+          decision = unreadableFreshRead(decision, fault);
+        } else if (!snapshot) {
           decision = { ...decision, kind: 'review', code: 'order_not_found_on_qoo10', reason: 'Qoo10 no longer returns this order; check it in QSM.', suggested: undefined };
         } else if (order && orderChanged(order, snapshot)) {
           await this.orders.applySnapshot(shop.id, snapshot, em);
@@ -93,6 +96,7 @@ export class DecisionService {
         }
       }
 
+      decision = reopenedConflict(request, decision);
       // A review that comes out the same again is left alone: no new row every cycle.
       if (previous && previous.kind === decision.kind && previous.code === decision.code) {
         return { requestId, decision, status: 'skipped', actions: [] };

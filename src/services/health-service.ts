@@ -13,6 +13,19 @@ export interface Readiness {
   pollStale: boolean;
 }
 
+const UNREACHABLE: Readiness = Object.freeze({
+  ready: false,
+  database: 'unreachable',
+  pendingMigrations: [],
+  shopsAwaitingFirstPoll: [],
+  lastPollAt: null,
+  lastPollAgeSeconds: null,
+  pollStale: true,
+}) as Readiness;
+
+/** /readyz answers within this budget (probes commonly time out at 2 s or more). */
+export const READINESS_BUDGET_MS = 1_500;
+
 export class HealthService {
   constructor(
     private readonly dataSource: DataSource,
@@ -20,6 +33,24 @@ export class HealthService {
     private readonly pollStaleMinutes: number,
     private readonly now: () => Date,
   ) {}
+
+  /**
+   * readiness(), or "database unreachable" when it has not answered within `budgetMs`: a database that
+   * hangs makes /readyz answer 503 at once instead of hanging with it. The late answer is dropped; the
+   * next probe asks again, so readiness comes back by itself when the database does.
+   */
+  async readinessWithin(budgetMs: number): Promise<Readiness> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<Readiness>((done) => {
+      timer = setTimeout(() => done(UNREACHABLE), budgetMs);
+    });
+    const check = this.readiness().catch((): Readiness => UNREACHABLE);
+    try {
+      return await Promise.race([check, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   /**
    * Ready means the database answers, its schema is current and every active shop has been polled

@@ -1,6 +1,7 @@
 import type { Logger } from '../logger';
 import type { Shop } from '../domain/types';
 import { POLL_JOB } from '../domain/job-names';
+import { safeErrorMessage } from '../safe-error';
 import { isQoo10Error, Qoo10AuthError, Qoo10KeyExpiredError } from '../qoo10/errors';
 import type { ShopRepository } from '../persistence/shop-repository';
 import type { ShopLock } from '../persistence/shop-lock';
@@ -59,7 +60,7 @@ export class PipelineService {
           // One shop's failure (a database hiccup before its run is recorded, say) never costs the
           // other shops their cycle.
           this.logger.error({ shopId: shop.id, err: error }, 'shop cycle failed before it could be recorded');
-          reports.push({ shopId: shop.id, status: 'failed', counts: {}, error: error instanceof Error ? error.message : String(error) });
+          reports.push({ shopId: shop.id, status: 'failed', counts: {}, error: safeErrorMessage(error) });
         }
       }
     };
@@ -127,7 +128,7 @@ export class PipelineService {
       }
       // A malformed or failed Qoo10 answer is never "no requests": the run fails and the next one
       // re-reads the same window (the window only advances on success).
-      const message = isQoo10Error(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+      const message = isQoo10Error(error) ? `${error.code}: ${error.message}` : safeErrorMessage(error);
       this.logger.error({ shopId: shop.id, err: isQoo10Error(error) ? error.toJSON() : error }, 'poll cycle failed for a shop');
       await this.finish(runId, startedAt, signal?.aborted ? 'aborted' : 'failed', counts, message, window);
       return { shopId: shop.id, status: 'failed', counts, error: message };

@@ -98,7 +98,9 @@ export function decodeCancelCursor(cursor: string): CancelCursor {
   try {
     const [at, orderNo] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
     const cancelledAt = new Date(String(at));
-    if (typeof orderNo === 'string' && typeof at === 'string' && !Number.isNaN(cancelledAt.getTime())) return { cancelledAt, orderNo };
+    // Years PostgreSQL and the cursor's own encoding agree on; an order number is a short key (no NUL).
+    const year = cancelledAt.getUTCFullYear();
+    if (typeof orderNo === 'string' && /^[0-9A-Za-z_-]{1,40}$/.test(orderNo) && typeof at === 'string' && year >= 1900 && year <= 9999) return { cancelledAt, orderNo };
   } catch {
     // Falls through to the validation error below.
   }

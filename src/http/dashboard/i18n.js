@@ -124,6 +124,7 @@ const CANCEL_GUARD_I18N = {
     'keyStatus.unknown': '未確認',
     'keyStatus.rejected': '無効（Qoo10が拒否）',
     'keyStatus.expired': '期限切れ',
+    'keyStatus.undecryptable': '復号できない（保存し直しが必要）',
 
     'run.ok': '成功',
     'run.failed': '失敗',
@@ -477,6 +478,7 @@ const CANCEL_GUARD_I18N = {
     'keyStatus.unknown': 'not checked yet',
     'keyStatus.rejected': 'rejected',
     'keyStatus.expired': 'expired',
+    'keyStatus.undecryptable': 'cannot be decrypted (store it again)',
 
     'run.ok': 'ok',
     'run.failed': 'failed',

@@ -15,6 +15,17 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
 /** The text form request-list-repository reads back: UTC at microsecond precision. */
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
+/**
+ * The shape alone is not enough: PostgreSQL refuses year 0000, month 13 or 30 February with an error
+ * (a 500). The instant must exist, with its fields unchanged by Date's roll-over, in years 1900–9999.
+ */
+function isCursorTime(text: string): boolean {
+  if (!CURSOR_TIME.test(text)) return false;
+  const year = Number(text.slice(0, 4));
+  const instant = new Date(`${text.slice(0, 23)}Z`);
+  return year >= 1900 && !Number.isNaN(instant.getTime()) && instant.toISOString().slice(0, 23) === text.slice(0, 23);
+}
+
 export function encodeRequestCursor(cursor: RequestListCursor): string {
   return Buffer.from(JSON.stringify([cursor.requestedAt, cursor.id]), 'utf8').toString('base64url');
 }
@@ -23,7 +34,7 @@ export function encodeRequestCursor(cursor: RequestListCursor): string {
 export function decodeRequestCursor(text: string): RequestListCursor {
   try {
     const [requestedAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof requestedAt === 'string' && CURSOR_TIME.test(requestedAt) && typeof id === 'string' && /^\d{1,18}$/.test(id)) {
+    if (typeof requestedAt === 'string' && isCursorTime(requestedAt) && typeof id === 'string' && /^\d{1,18}$/.test(id)) {
       return { requestedAt, id };
     }
   } catch {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { HealthService } from '../../services/health-service';
+import { READINESS_BUDGET_MS, type HealthService } from '../../services/health-service';
 
 /** Unauthenticated probes: /healthz (the process answers) and /readyz (database and schema). */
 export function healthRoutes(health: HealthService): Router {
@@ -8,7 +8,7 @@ export function healthRoutes(health: HealthService): Router {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const readiness = await health.readiness();
+    const readiness = await health.readinessWithin(READINESS_BUDGET_MS);
     res.status(readiness.ready ? 200 : 503).json(readiness);
   });
   return router;

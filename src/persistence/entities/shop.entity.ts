@@ -21,7 +21,7 @@ export class ShopEntity {
   keyExpiresAt!: Date | null;
 
   @Column({ name: 'key_status', type: 'text' })
-  keyStatus!: 'unknown' | 'ok' | 'rejected' | 'expired';
+  keyStatus!: 'unknown' | 'ok' | 'rejected' | 'expired' | 'undecryptable';
 
   @Column({ name: 'is_demo', type: 'boolean' })
   isDemo!: boolean;

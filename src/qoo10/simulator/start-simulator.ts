@@ -13,6 +13,7 @@ import { OrderStream, type OrderStreamOptions } from './order-stream';
 import type { Scenario } from './scenario';
 import { answerApiCall, type ApiDeps } from './sim-api';
 import { handleAdminRequest } from './sim-admin';
+import { HostileData } from './hostile-data';
 import { SimClock } from './sim-clock';
 import { SimulatorState } from './sim-state';
 import { loseAnswer } from './lose-answer';
@@ -64,6 +65,8 @@ export interface SimulatorHandle {
   writes: WriteAttempt[];
   clock: SimClock;
   setFaults(faults: SimulatorFaults): void;
+  /** Hostile data served by the read methods (hostile-data.ts); set([]) turns it off. */
+  hostile: HostileData;
   /** Starts a stream of new orders for a shop, ticking on every call and every clock change. */
   startOrderStream(options: OrderStreamOptions): OrderStream;
   close(): Promise<void>;
@@ -94,6 +97,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
     writes,
     clock,
     setFaults: (f) => faults.set(f),
+    hostile: new HostileData(),
     startOrderStream: (o) => {
       const stream = new OrderStream(state, o, clock.now());
       streams.push(stream);
@@ -179,7 +183,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
       faults.lostAnswerUsed(lost.index);
       return loseAnswer(req, res, record, attempts, lost.fault);
     }
-    sendJson(res, answer.envelope);
+    sendJson(res, handle.hostile.apply(methodName.toLowerCase(), answer.envelope));
   }
 
   const server = createServer((req, res) => {
