@@ -302,7 +302,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'import-stock': {
-    summary: 'set stock per seller item code from a CSV (seller_item_code,available)',
+    summary: 'set stock per seller item code from a CSV (seller_item_code,available); what "available" means is STOCK_MEANING (on_hand or available)',
     usage: 'cancel-guard import-stock <file.csv> [--shop <id>] [--allow-unknown] [--json]',
     options: {
       'allow-unknown': { type: 'boolean', description: 'accept item codes the shop has never seen (new listings)' },
