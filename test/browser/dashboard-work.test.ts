@@ -43,6 +43,8 @@ interface Orders {
   accepted: string;
   unrequested: string;
   fromFile: string;
+  /** Shipped, tracking in Qoo10, request still pending: a refuse_in_qsm task. */
+  refuseInQsm: string;
 }
 
 const skip = skipReason();
@@ -140,9 +142,11 @@ else describe('the dashboard’s daily work in a real browser', () => {
         accepted: f.confirmedOrder({ sellerItemCode: 'IN-STOCK' }),
         unrequested: f.confirmedOrder({ sellerItemCode: 'IN-STOCK' }),
         fromFile: f.confirmedOrder({ sellerItemCode: 'IN-STOCK' }),
+        refuseInQsm: f.confirmedOrder({ sellerItemCode: 'IN-STOCK' }),
       };
       await f.t.services.facts.recordOrderFact(f.shop.id, set.packed, { packed: true }, new Date());
-      for (const orderNo of [set.soldOut, set.packed, set.accepted]) f.sim.state.requestCancel(orderNo);
+      await f.handedOver(set.refuseInQsm, 'ヤマト宅急便', yamato(70000000000 + base));
+      for (const orderNo of [set.soldOut, set.packed, set.accepted, set.refuseInQsm]) f.sim.state.requestCancel(orderNo);
       orders.set(viewport.name, set);
       base += 1000;
     }
@@ -177,6 +181,13 @@ else describe('the dashboard’s daily work in a real browser', () => {
         assert.match((await row.textContent()) ?? '', /在庫がないため、販売店都合でキャンセルします/);
         await page.click('#rate details.definition summary');
         assert.match((await page.textContent('#rate details.definition p')) ?? '', /注文から6時間以内に完了したキャンセルは数えません/);
+        // A refusal Qoo10 still shows pending: the exact QSM steps and the same-day deadline.
+        const task = page.locator(`#review tr[data-request-id="${await requestIdOf(set.refuseInQsm)}"]`);
+        const steps = (await task.locator('ol.qsm-steps li').allTextContents()).join(' / ');
+        assert.match(steps, /キャンセル要請/);
+        assert.ok(steps.includes(set.refuseInQsm), steps);
+        assert.match(steps, /キャンセル拒否/);
+        assert.equal(await task.locator('.qsm-deadline').count(), 1);
         if (viewport.name === 'phone') assert.equal(await page.isVisible('#review thead'), false, 'tables are cards on a phone');
         await assertNoSidewaysScroll(page, viewport.width);
         await snapshot(page, `${viewport.name}-overview`);

@@ -8,6 +8,7 @@ import type { RateDay } from '../../services/rate-service';
 import { DashboardQuery } from '../dto/cancel-request.dto';
 import { presentJobRun, presentShop } from '../presenters';
 import { validated } from '../validate';
+import { qsmSteps, reviewReason } from '../../domain/review-tasks';
 import { presentAlert } from './alert-routes';
 
 /**
@@ -73,18 +74,14 @@ export function dashboardPageRoutes(): Router {
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-/**
- * What a person must do in QSM and by when, for items that need it. Read loosely: the review item
- * gains these fields with the refusal-in-QSM work; until then they are absent and the page shows none.
- */
-function qsmFields(item: ReviewItem): { qsmSteps?: unknown; deadline?: string | null } {
-  const extra = item as ReviewItem & { qsmSteps?: unknown; deadline?: Date | string | null };
-  const fromDecision = (item.decision ?? {}) as { qsmSteps?: unknown; deadline?: Date | string | null };
-  const steps = extra.qsmSteps ?? fromDecision.qsmSteps;
-  const deadline = extra.deadline ?? fromDecision.deadline;
+/** What a person must do in QSM and by when, for items answered there (e.g. refuse_in_qsm). */
+function qsmFields(item: ReviewItem): { qsmSteps?: string[]; deadline?: string | null; reasonJa?: string } {
+  const code = item.decision?.code;
+  if (!code) return {};
+  const steps = qsmSteps(code, item.request.orderNo, item.request.packNo);
   return {
-    ...(steps !== undefined ? { qsmSteps: steps } : {}),
-    ...(deadline !== undefined ? { deadline: deadline instanceof Date ? deadline.toISOString() : deadline } : {}),
+    reasonJa: reviewReason(code, item.decision?.reason).ja,
+    ...(steps ? { qsmSteps: steps, deadline: iso(item.decision?.trackingDeadline ?? null) } : {}),
   };
 }
 
