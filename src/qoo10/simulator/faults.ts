@@ -2,6 +2,7 @@
 // comes from a PRNG seeded with `seed`, reset whenever faults are set. Transport faults are decided before
 // a call is handled, so a faulted write is never applied (the request is "lost" on the way in).
 import { seededRandom, type Random } from './prng';
+import { newLostAnswerDraw, validateLostAnswers, type LostAnswerDraw, type LostAnswerFault, type WriteCall } from './write-faults';
 
 export type MalformedKind = 'truncated_json' | 'html' | 'no_result_code' | 'result_object_scalar';
 
@@ -31,6 +32,8 @@ export interface SimulatorFaults {
   shipBetweenReadAndWrite?: boolean;
   /** How long an unanswered call is held before the connection is dropped, ms. Default 30 000. */
   timeoutHoldMs?: number;
+  /** "Apply, then lose the answer" on write methods (write-faults.ts); the first matching entry wins. */
+  lostAnswers?: LostAnswerFault[];
   /** PRNG seed; default 1. */
   seed?: number;
 }
@@ -49,6 +52,7 @@ export const BULK_ROW_FAILURE_CODE = -10005;
 export class FaultInjector {
   private faults: SimulatorFaults = {};
   private random: Random = seededRandom(1);
+  private lostAnswers: LostAnswerDraw = newLostAnswerDraw([], this.random);
 
   constructor(faults: SimulatorFaults = {}) {
     this.set(faults);
@@ -59,8 +63,10 @@ export class FaultInjector {
       const rate = faults[key];
       if (rate !== undefined && !(rate >= 0 && rate <= 1)) throw new Error(`fault ${key} must be within [0, 1]`);
     }
+    validateLostAnswers(faults.lostAnswers);
     this.faults = { ...faults };
     this.random = seededRandom(faults.seed ?? 1);
+    this.lostAnswers = newLostAnswerDraw(faults.lostAnswers, this.random);
   }
 
   get current(): Readonly<SimulatorFaults> {
@@ -78,6 +84,16 @@ export class FaultInjector {
     }
     if (this.hit(f.errorCodeShapeRate)) return { kind: 'error_code_shape', code: f.errorCodeShapeCode ?? -90001 };
     return null;
+  }
+
+  /** The lost-answer fault of one write call, if any (see write-faults.ts). */
+  nextLostAnswer(call: WriteCall): ReturnType<LostAnswerDraw['draw']> {
+    return this.lostAnswers.draw(call);
+  }
+
+  /** A drawn lost-answer fault took effect (counts towards its `times`). */
+  lostAnswerUsed(index: number): void {
+    this.lostAnswers.use(index);
   }
 
   bulkRowFails(): boolean {

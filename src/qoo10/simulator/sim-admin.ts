@@ -5,7 +5,7 @@
 //   POST /__sim/cancel-requests {orderNo, reason?}  the buyer asks to cancel
 //   POST /__sim/shipments       {orderNo, carrier?, trackingNo?}  the seller ships out of band
 //   POST /__sim/clock           {advanceMinutes} | {set: ISO date}
-//   POST /__sim/faults          SimulatorFaults (replaces the current faults)
+//   POST /__sim/faults          SimulatorFaults (replaces the current faults; lostAnswers: write-faults.ts)
 import { keyFingerprint } from '../key-fingerprint';
 import { parseScenarioDate } from './scenario';
 import type { SimulatorHandle } from './start-simulator';

@@ -15,6 +15,8 @@ import { answerApiCall, type ApiDeps } from './sim-api';
 import { handleAdminRequest } from './sim-admin';
 import { SimClock } from './sim-clock';
 import { SimulatorState } from './sim-state';
+import { loseAnswer } from './lose-answer';
+import { beginWriteAttempts, parseWriteCall, settleWriteAttempts, type LostAnswerKind, type WriteAttempt } from './write-faults';
 
 export const QAPI_BASE_PATH = '/GMKT.INC.Front.QAPIService/ebayjapan.qapi';
 
@@ -33,6 +35,8 @@ export interface RecordedCall {
   /** ResultCode or ErrorCode of the answer; null for non-JSON answers and timeouts. */
   responseCode: number | null;
   fault: TransportFault['kind'] | null;
+  /** A write applied (or lost on the way in) whose answer was then lost or garbled (write-faults.ts). */
+  lostAnswer: LostAnswerKind | null;
 }
 
 export interface StartSimulatorOptions {
@@ -54,6 +58,8 @@ export interface SimulatorHandle {
   origin: string;
   state: SimulatorState;
   calls: RecordedCall[];
+  /** Every write attempt, one per order named (write-faults.ts): applied, refused or lost; ground truth for checks. */
+  writes: WriteAttempt[];
   clock: SimClock;
   setFaults(faults: SimulatorFaults): void;
   /** Starts a stream of new orders for a shop, ticking on every call and every clock change. */
@@ -71,6 +77,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
   const faults = new FaultInjector(options.faults);
   const deps: ApiDeps = { state, faults, readUnshipped: new Set() };
   const calls: RecordedCall[] = [];
+  const writes: WriteAttempt[] = [];
   const streams: OrderStream[] = [];
   const held = new Set<NodeJS.Timeout>();
   const log = options.logger?.child({ module: 'qoo10-simulator' });
@@ -82,6 +89,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
     origin: '',
     state,
     calls,
+    writes,
     clock,
     setFaults: (f) => faults.set(f),
     startOrderStream: (o) => {
@@ -110,12 +118,20 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
       httpStatus: 200,
       responseCode: null,
       fault: null,
+      lostAnswer: null,
     };
     calls.push(record);
+    const lowerParams: Record<string, string> = {};
+    params.forEach((value, name) => {
+      lowerParams[name.toLowerCase()] = value;
+    });
+    const write = parseWriteCall(methodName, lowerParams);
+    const attempts = write ? beginWriteAttempts(write, record.seq, record.at, record.shopName, state, writes) : [];
     const latency = faults.current.latencyMs ?? 0;
     if (latency > 0) await delay(latency);
     const fault = faults.nextTransportFault();
     record.fault = fault?.kind ?? null;
+    if (fault) attempts.forEach((a) => (a.answer = fault.kind));
     if (fault?.kind === 'timeout') {
       // Never answer; drop the connection later (or when the client gives up first).
       const timer = setTimeout(() => {
@@ -141,16 +157,22 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
       record.responseCode = fault.code;
       return sendJson(res, { ErrorCode: fault.code, ErrorMsg: 'Simulated gateway error' });
     }
-    const lowerParams: Record<string, string> = {};
-    params.forEach((value, name) => {
-      lowerParams[name.toLowerCase()] = value;
-    });
+    const lost = write ? faults.nextLostAnswer(write) : null;
+    if (lost && lost.fault.apply === false) {
+      faults.lostAnswerUsed(lost.index);
+      return loseAnswer(req, res, record, attempts, lost.fault);
+    }
     const answer = answerApiCall({ method: methodName.toLowerCase(), key, params: lowerParams }, deps);
     if (!answer) return sendText(res, 200, `The API method ${methodName} cannot be found.`);
     const code = answer.envelope.ResultCode ?? answer.envelope.ErrorCode;
     record.responseCode = typeof code === 'number' ? code : null;
     record.shopName = answer.shop?.name ?? record.shopName;
     log?.debug({ method: methodName, shop: record.shop, code: record.responseCode }, 'simulated call');
+    const applied = settleWriteAttempts(attempts, answer.envelope);
+    if (lost && applied) {
+      faults.lostAnswerUsed(lost.index);
+      return loseAnswer(req, res, record, attempts, lost.fault);
+    }
     sendJson(res, answer.envelope);
   }
 
