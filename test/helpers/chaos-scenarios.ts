@@ -107,6 +107,7 @@ export async function sigkillScenario(db: ChaosDatabase, size: ScenarioSize & { 
     await settle(world, result);
     result.requests = world.opened.length;
     result.violations.push(...(await checkInvariants(world, { expectOutcomes: true })));
+    result.faults = faultedCalls(world);
     result.notes.push(`seed ${size.seed}; ${await interruptedCycles(world)}`);
   } finally {
     await world.close();
@@ -126,9 +127,9 @@ export const HIGH_FAULTS: SimulatorFaults = {
   shipBetweenReadAndWrite: true,
   // Apply, then lose the answer (write-faults.ts): the write took effect, the service cannot tell.
   lostAnswers: [
-    { kind: 'drop', rate: 0.06 },
-    { kind: 'http5xx', rate: 0.06 },
-    { kind: 'scalar_success', rate: 0.06 },
+    { kind: 'drop', rate: 0.1 },
+    { kind: 'http5xx', rate: 0.1 },
+    { kind: 'scalar_success', rate: 0.1 },
   ],
 };
 
@@ -231,6 +232,7 @@ export async function twoDaemonsScenario(db: ChaosDatabase, size: ScenarioSize &
     await settle(world, result);
     result.requests = world.opened.length;
     result.violations.push(...(await checkInvariants(world, { expectOutcomes: true })));
+    result.faults = faultedCalls(world);
     const polls: Array<{ n: number }> = await db.dataSource.query(`SELECT count(*)::int AS n FROM job_runs WHERE job = 'poll'`);
     result.notes.push(`seed ${size.seed}; ${polls[0]!.n} shop poll runs recorded`);
   } finally {
