@@ -18,7 +18,7 @@ import { loadAverage, machineLine, say, seconds } from '../bench-stats';
 import { faultsScenario, sigkillScenario, twoDaemonsScenario, type ScenarioResult } from '../../test/helpers/chaos-scenarios';
 import { badInputScenario } from '../../test/helpers/chaos-bad-input';
 import { handoverScenario, selfTest, type SelfTestRow } from '../../test/helpers/chaos-money-safety';
-import { INVARIANTS, tallyByInvariant } from '../../test/helpers/chaos-truth';
+import { INVARIANTS, invariantOf, tallyByInvariant } from '../../test/helpers/chaos-truth';
 
 const SCENARIOS = ['sigkill', 'faults', 'handover', 'two-daemons', 'bad-input'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -85,8 +85,12 @@ async function runScenarios(newDb: () => Promise<Db>, o: { minutes: number; kill
 
 function printDetails(result: ScenarioResult): void {
   for (const note of result.notes) say(`  ${note}`);
-  for (const violation of result.violations.slice(0, 50)) say(`  VIOLATION ${violation}`);
-  if (result.violations.length > 50) say(`  … ${result.violations.length - 50} more`);
+  // The first few of each invariant, so one noisy invariant does not hide the others.
+  for (const invariant of INVARIANTS) {
+    const found = result.violations.filter((v) => invariantOf(v) === invariant);
+    for (const violation of found.slice(0, 12)) say(`  VIOLATION ${violation}`);
+    if (found.length > 12) say(`  … ${found.length - 12} more ${invariant} violations`);
+  }
   say(`  ${result.runs} runs (${result.killed} killed), ${result.requests} requests, ${result.violations.length} violations, ${seconds(result.ms)}`);
 }
 
