@@ -15,6 +15,14 @@ import { CHAOS_ADMIN_TOKEN, checkInvariants, composeInProcess, createChaosWorld,
 import { faultedCalls, interruptedCycles, killRepeatedly, newResult, settle, type ScenarioResult, type ScenarioSize } from './chaos-scenarios';
 import { tallyByInvariant, type Invariant } from './chaos-truth';
 
+/**
+ * Issue 12: today's product repeats writes after an unknown outcome and cancels parcels the shop handed
+ * over, so the reduced runs that check it report violations. Until the product fixes (defects 1–3) are
+ * merged, those tests are `todo` (they run and report, they do not fail the suite). Set to true when merging.
+ */
+export const ISSUE_12_PRODUCT_FIXES_MERGED = false;
+export const untilFixed: { todo?: string } = ISSUE_12_PRODUCT_FIXES_MERGED ? {} : { todo: 'issue 12 defects 1–3: the product fixes are not merged yet' };
+
 const CANCEL = 'Claim.SetCancelProcess' as const;
 const TRACKING = ['ShippingBasic.SetSendingInfo', 'ShippingBasic.SetSendingInfoBulk'] as const;
 
