@@ -1,7 +1,7 @@
 // The money-safety scenario of issue 12 and the chaos harness's self-test.
 //
 // handoverScenario: a Qoo10 outage for cancels leaves accepted cancels unsent; the shop then records the
-// parcel as handed to Yamato through the product's facts API; Qoo10 recovers, with writes that are applied
+// parcel as handed to Yamato (each shop's first; the others as packed) through the product's facts API; Qoo10 recovers, with writes that are applied
 // but lose their answer (dropped connection, 5xx, scalar success) mixed in; more requests arrive; clean
 // runs. The money invariants (chaos-truth.ts) must hold: no cancel is even attempted on the handed-over
 // order, no write is repeated, the reported rate equals a recount from the simulator.
@@ -70,6 +70,7 @@ export async function handoverScenario(db: ChaosDatabase, size: HandoverSize): P
     env: size.env,
   });
   const api = await productApi(world);
+  const packedOnlyOrders = new Set<string>();
   try {
     // 1. Outage: every cancel is lost on its way to Qoo10 (nothing applied); reads still work. The
     //    refusals' tracking writes are applied, but their connection drops before the answer.
@@ -84,16 +85,21 @@ export async function handoverScenario(db: ChaosDatabase, size: HandoverSize): P
     result.runs += 1;
     result.notes.push(`outage run exited ${outage.code}`);
 
-    // 2. The shop hands the accepted orders' parcels to Yamato and records it through the facts API.
+    // 2. The shop hands each shop's first accepted order to Yamato, packs the others, and records it
+    //    through the facts API: either says the parcel may leave, so none may be cancelled.
     const accepted = world.opened.filter((r) => r.kind === 'accept');
-    for (const request of accepted) {
-      const res = await api.post(`/api/orders/${request.orderNo}/facts`, { shopId: request.shopId, handedToCarrier: true, note: 'ヤマト運輸に引き渡し済み' });
+    for (const [i, request] of accepted.entries()) {
+      const packedOnly = accepted.slice(0, i).some((r) => r.shopId === request.shopId && !packedOnlyOrders.has(r.orderNo));
+      const fact = packedOnly ? { packed: true, note: '梱包済み' } : { handedToCarrier: true, note: 'ヤマト運輸に引き渡し済み' };
+      const res = await api.post(`/api/orders/${request.orderNo}/facts`, { shopId: request.shopId, ...fact });
       if (res.status !== 200) {
-        result.violations.push(`state: the facts API refused a hand-over of ${request.orderNo}: ${res.status} ${res.text.slice(0, 200)}`);
+        result.violations.push(`state: the facts API refused a fact on ${request.orderNo}: ${res.status} ${res.text.slice(0, 200)}`);
         continue;
       }
-      world.handedOver.push({ orderNo: request.orderNo, how: 'handed to Yamato (facts API)', afterCallSeq: world.sim.calls.length });
+      if (packedOnly) packedOnlyOrders.add(request.orderNo);
+      world.handedOver.push({ orderNo: request.orderNo, how: packedOnly ? 'packed (facts API)' : 'handed to Yamato (facts API)', afterCallSeq: world.sim.calls.length });
     }
+    result.notes.push(`${packedOnlyOrders.size} of them packed, the rest handed to Yamato`);
     const unsent = accepted.filter((r) => !world.sim.writes.some((w) => w.kind === 'cancel' && w.orderNo === r.orderNo && w.applied)).length;
     result.notes.push(`${unsent} of ${accepted.length} accepted cancels left unsent by the outage, then handed over`);
 
