@@ -86,6 +86,19 @@ describe('no double action (from the write log)', () => {
     assert.match(violations[0]!, new RegExp(`^double-action: cancel of order ${blind} sent again .* after an unknown outcome \\(call #4, not applied, answer http5xx\\) without reading the order in between`));
   });
 
+  test('a write refused for an expired key never reached the order: sending it again after the key is renewed is allowed', async () => {
+    const cancelled = freshOrder();
+    const tracked = freshOrder();
+    sim.setFaults({ expiredKey: true });
+    await cancel(cancelled);
+    await track(tracked, '400000000016');
+    sim.setFaults({});
+    await cancel(cancelled);
+    await track(tracked, '400000000016');
+    assert.deepEqual(sim.writes.map((w) => w.resultCode), [-90004, -90004, 0, 0]);
+    assert.deepEqual(doubles(), []);
+  });
+
   test('a read that failed does not count as a read', async () => {
     const orderNo = freshOrder();
     sim.setFaults({ lostAnswers: [{ kind: 'http5xx', apply: false, times: 1 }] });

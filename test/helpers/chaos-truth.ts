@@ -55,11 +55,17 @@ export function checkNoShippedCancel(writes: readonly WriteAttempt[], handedOver
 
 /** Answers after which the caller cannot know whether the write was applied. */
 const UNKNOWN: ReadonlySet<WriteAnswer> = new Set(['timeout', 'http500', 'malformed', 'http5xx', 'drop']);
-/** A row failure Qoo10 calls temporary (bulk): sending the same row again is expected. */
-const TRANSIENT_ROW_CODES: ReadonlySet<number> = new Set([-10005]);
+/**
+ * Refusals about the order itself (not found, another seller's, wrong state): sending the same thing again
+ * cannot change them. Key and gateway errors (-90004 expired key …) never looked at the order, and a
+ * temporary bulk row failure (-10005) is expected to be sent again.
+ */
+const ORDER_REFUSALS: ReadonlySet<number> = new Set([-10002, -10003, -10004]);
 
 /** A clear refusal that sending the same thing again cannot change. */
-const refusedForGood = (a: WriteAttempt) => a.answer === 'answered' && a.resultCode !== null && a.resultCode !== 0 && !TRANSIENT_ROW_CODES.has(a.resultCode);
+const refusedForGood = (a: WriteAttempt) => a.answer === 'answered' && a.resultCode !== null && ORDER_REFUSALS.has(a.resultCode);
+/** Qoo10 looked at the order: applied, or refused because of the order. */
+const reachedOrder = (a: WriteAttempt) => a.resultCode !== null && (a.resultCode === 0 || ORDER_REFUSALS.has(a.resultCode));
 const cleanlyAnswered = (call: RecordedCall) => call.fault === null && call.lostAnswer === null && call.responseCode === 0;
 const param = (call: RecordedCall, name: string) => Object.entries(call.params).find(([key]) => key.toLowerCase() === name)?.[1]?.trim();
 
@@ -77,8 +83,9 @@ function readBetween(calls: readonly RecordedCall[], earlier: WriteAttempt, late
 /**
  * No double action, from the simulator's write log (refused attempts included), one violation per
  * repeated attempt:
- * - a cancel that reaches Qoo10 (applied or refused) after another one on the same order already had;
- * - a tracking number sent again for an order after Qoo10 had applied it, or refused it for good;
+ * - a cancel that reaches the order on Qoo10 (applied, or refused because of the order: -10002/3/4) after
+ *   another one on the same order already had (key and gateway errors never reached the order);
+ * - a tracking number sent again for an order after Qoo10 had applied it, or refused it because of the order;
  * - any write sent again after an answer that left its outcome unknown, without reading the order in between.
  * An attempt lost before Qoo10 handled it, then settled by a read and sent once more, is not a violation.
  */
@@ -96,8 +103,8 @@ export function checkNoDoubleAction(calls: readonly RecordedCall[], writes: read
       if (i === 0) return;
       const earlier = attempts.slice(0, i).reverse();
       const reason =
-        (later.kind === 'cancel' && later.resultCode !== null && earlier.find((a) => a.resultCode !== null)
-          ? `after an earlier one had reached Qoo10 (${describe(earlier.find((a) => a.resultCode !== null)!)})`
+        (later.kind === 'cancel' && reachedOrder(later) && earlier.find(reachedOrder)
+          ? `after an earlier one had reached Qoo10 (${describe(earlier.find(reachedOrder)!)})`
           : null) ??
         (later.kind === 'tracking' && earlier.find((a) => a.applied) ? `after Qoo10 had applied it (${describe(earlier.find((a) => a.applied)!)})` : null) ??
         (later.kind === 'tracking' && earlier.find(refusedForGood) ? `after Qoo10 had refused it (${describe(earlier.find(refusedForGood)!)})` : null) ??
