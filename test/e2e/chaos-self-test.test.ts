@@ -20,7 +20,7 @@ describe('issue 12: the hand-over scenario and the harness self-test', () => {
     const summary = all.map((r) => `${r.defect}: ${JSON.stringify(r.byInvariant)}\n  ${r.result.violations.slice(0, 6).join('\n  ')}`).join('\n');
     assert.deepEqual(all.map((r) => r.defect), ['none', 'drop_rate_cancels', 'resend_after_unknown', 'skip_local_facts']);
     for (const row of all) assert.ok(row.detected, `${row.defect} went undetected\n${summary}`);
-    // The rate defect is the harness's own hook and independent of the other fixes: it must be the only difference.
+    // The rate hook does not depend on the product fixes: the control has no rate violation, the defect run has one.
     const control = all[0]!;
     const dropped = all[1]!;
     assert.equal(control.byInvariant.rate, 0, summary);
