@@ -1,14 +1,10 @@
 // The reliability scenarios, sized by their caller: the reduced tests run them small, `npm run chaos`
 // runs them large and bounded by a deadline. Each returns what it did and every invariant it found broken.
-import { compose } from '../../src/compose';
-import { loadConfig } from '../../src/config/config';
-import { silentLogger } from '../../src/logger';
 import type { SimulatorFaults } from '../../src/qoo10/simulator/faults';
 import {
-  CHAOS_ADMIN_TOKEN,
-  CHAOS_SECRET,
   KINDS,
   checkInvariants,
+  composeInProcess,
   createChaosWorld,
   seededRandom,
   type ChaosDatabase,
@@ -24,6 +20,8 @@ export interface ScenarioResult {
   killed: number;
   /** Cancel requests opened (or input cases, for the input sweep). */
   requests: number;
+  /** Simulator calls that were faulted (transport faults and lost answers). */
+  faults?: number;
   violations: string[];
   ms: number;
   notes: string[];
@@ -41,7 +39,7 @@ export interface ScenarioSize {
 }
 
 /** Opens a request in a random shop for a kind that still has pool orders; false when none is left. */
-async function openRandomRequest(world: ChaosWorld, random: () => number): Promise<boolean> {
+export async function openRandomRequest(world: ChaosWorld, random: () => number): Promise<boolean> {
   for (let attempt = 0; attempt < 8; attempt += 1) {
     const shop = world.shops[Math.floor(random() * world.shops.length)]!;
     const kind = KINDS[Math.floor(random() * KINDS.length)]!;
@@ -58,7 +56,7 @@ async function openRandomRequest(world: ChaosWorld, random: () => number): Promi
  * from [30 %, 110 %] of how long a run lasted when it ended by itself (start-up is about half of it), so
  * most kills land inside a poll cycle; a shop cycle left 'running' in job_runs proves one did.
  */
-async function killRepeatedly(world: ChaosWorld, result: ScenarioResult, random: () => number, kills: number, firstGuessMs: number, deadline: number): Promise<void> {
+export async function killRepeatedly(world: ChaosWorld, result: ScenarioResult, random: () => number, kills: number, firstGuessMs: number, deadline: number): Promise<void> {
   let typicalMs = firstGuessMs;
   for (let i = 0; i < kills && Date.now() < deadline; i += 1) {
     if (random() < 0.6) await openRandomRequest(world, random);
@@ -71,13 +69,13 @@ async function killRepeatedly(world: ChaosWorld, result: ScenarioResult, random:
 }
 
 /** Shop cycles a kill interrupted: their job_runs row never finished. */
-async function interruptedCycles(world: ChaosWorld): Promise<string> {
+export async function interruptedCycles(world: ChaosWorld): Promise<string> {
   const [{ n }] = await world.db.dataSource.query(`SELECT count(*)::int AS n FROM job_runs WHERE job = 'poll' AND finished_at IS NULL`);
   return `${n} shop poll cycles were interrupted by a kill`;
 }
 
 /** Runs `poll --once` until a run exits by itself with 0 (bounded); a run that cannot is a violation. */
-async function settle(world: ChaosWorld, result: ScenarioResult, runs = 2): Promise<void> {
+export async function settle(world: ChaosWorld, result: ScenarioResult, runs = 2): Promise<void> {
   for (let i = 0; i < runs; i += 1) {
     const run = await world.runPollOnce();
     result.runs += 1;
@@ -85,7 +83,12 @@ async function settle(world: ChaosWorld, result: ScenarioResult, runs = 2): Prom
   }
 }
 
-function newResult(scenario: string): ScenarioResult {
+/** Simulator calls that were faulted: transport faults and lost answers. */
+export function faultedCalls(world: ChaosWorld): number {
+  return world.sim.calls.filter((call) => call.fault !== null || call.lostAnswer !== null).length;
+}
+
+export function newResult(scenario: string): ScenarioResult {
   return { scenario, runs: 0, killed: 0, requests: 0, violations: [], ms: 0, notes: [] };
 }
 
@@ -104,6 +107,7 @@ export async function sigkillScenario(db: ChaosDatabase, size: ScenarioSize & { 
     await settle(world, result);
     result.requests = world.opened.length;
     result.violations.push(...(await checkInvariants(world, { expectOutcomes: true })));
+    result.faults = faultedCalls(world);
     result.notes.push(`seed ${size.seed}; ${await interruptedCycles(world)}`);
   } finally {
     await world.close();
@@ -121,6 +125,12 @@ export const HIGH_FAULTS: SimulatorFaults = {
   timeoutHoldMs: 1500,
   bulkPartialFailureRate: 0.3,
   shipBetweenReadAndWrite: true,
+  // Apply, then lose the answer (write-faults.ts): the write took effect, the service cannot tell.
+  lostAnswers: [
+    { kind: 'drop', rate: 0.1 },
+    { kind: 'http5xx', rate: 0.1 },
+    { kind: 'scalar_success', rate: 0.1 },
+  ],
 };
 
 /**
@@ -158,9 +168,11 @@ export async function faultsScenario(
     if (stillExpired[0]!.n > 0) result.violations.push(`${stillExpired[0]!.n} shop(s) still marked with a key problem after a successful run`);
     result.requests = world.opened.length;
     result.violations.push(...(await checkInvariants(world, { expectOutcomes: false })));
-    const faulted = world.sim.calls.filter((call) => call.fault !== null).length;
+    const faulted = faultedCalls(world);
+    result.faults = faulted;
+    const lost = world.sim.calls.filter((call) => call.lostAnswer !== null).length;
     const shippedBetween = world.opened.filter((r) => (world.sim.state.order(r.orderNo)?.shippingStatus ?? 0) >= 4 && r.kind !== 'refuse').length;
-    result.notes.push(`seed ${size.seed}; ${await interruptedCycles(world)}; ${faulted} of ${world.sim.calls.length} calls faulted; ${shippedBetween} orders shipped between read and write`);
+    result.notes.push(`seed ${size.seed}; ${await interruptedCycles(world)}; ${faulted} of ${world.sim.calls.length} calls faulted (${lost} writes applied with the answer lost); ${shippedBetween} orders shipped between read and write`);
   } finally {
     await world.close();
     result.ms = Date.now() - started;
@@ -170,8 +182,7 @@ export async function faultsScenario(
 
 /** A WMS-style submission of tracking numbers (more than three: sent with SetSendingInfoBulk). */
 async function submitTrackingInBulk(world: ChaosWorld, shop: ChaosShop, result: ScenarioResult): Promise<void> {
-  const config = loadConfig({ ADMIN_TOKEN: CHAOS_ADMIN_TOKEN, LOG_LEVEL: 'silent', QOO10_API_BASE_URL: world.sim.url, QOO10_MIN_INTERVAL_MS: '0', QOO10_TIMEOUT_MS: '1000' });
-  const services = compose({ config, logger: silentLogger(), dataSource: world.db.dataSource, credentialsSecret: CHAOS_SECRET, adminToken: CHAOS_ADMIN_TOKEN, qoo10BaseUrl: () => world.sim.url });
+  const services = composeInProcess(world);
   const orders = world.unrequestedOrders(shop, 10);
   try {
     const report = await services.tracking.submitShipments(
@@ -221,6 +232,7 @@ export async function twoDaemonsScenario(db: ChaosDatabase, size: ScenarioSize &
     await settle(world, result);
     result.requests = world.opened.length;
     result.violations.push(...(await checkInvariants(world, { expectOutcomes: true })));
+    result.faults = faultedCalls(world);
     const polls: Array<{ n: number }> = await db.dataSource.query(`SELECT count(*)::int AS n FROM job_runs WHERE job = 'poll'`);
     result.notes.push(`seed ${size.seed}; ${polls[0]!.n} shop poll runs recorded`);
   } finally {

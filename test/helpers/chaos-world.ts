@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { PROJECT_ROOT } from '../../src/config/paths';
+import { compose, type Services } from '../../src/compose';
+import { loadConfig } from '../../src/config/config';
 import { silentLogger } from '../../src/logger';
 import { jstMonthOf } from '../../src/domain/jst-calendar';
 import { AlertRepository } from '../../src/persistence/alert-repository';
@@ -19,6 +21,7 @@ import { startSimulator, type SimulatorHandle } from '../../src/qoo10/simulator/
 import { AlertService } from '../../src/services/alert-service';
 import { RateService } from '../../src/services/rate-service';
 import { testShopPolicy } from './builders';
+import { checkNoDoubleAction, checkNoShippedCancel, compareRate, type HandOverRecord, type ReportedRate } from './chaos-truth';
 
 const CLI = resolve(PROJECT_ROOT, 'dist/src/cli.js');
 export const CHAOS_SECRET = 'chaos-test-credentials-secret-0123456789';
@@ -53,7 +56,10 @@ export interface ChildRun {
   code: number | null;
   killed: boolean;
   ms: number;
+  /** stdout and stderr interleaved, the last 8000 characters. */
   output: string;
+  /** stdout alone (a command's --json answer). */
+  stdout: string;
 }
 
 export interface Daemon {
@@ -70,6 +76,8 @@ export interface ChaosWorld {
   sim: SimulatorHandle;
   shops: ChaosShop[];
   opened: OpenedRequest[];
+  /** What the harness told the shop about parcels that may have left (ground truth for shipped-cancel). */
+  handedOver: HandOverRecord[];
   /** Confirmed orders that get no request (spareOrders of them per shop), for tracking imports. */
   unrequestedOrders(shop: ChaosShop, count: number): string[];
   /** Orders left in the pool for later requests of that kind. */
@@ -78,6 +86,8 @@ export interface ChaosWorld {
   openRequest(shop: ChaosShop, kind?: ExpectedKind): Promise<OpenedRequest>;
   /** `cancel-guard poll --once` as its own process; SIGKILLed after `killAfterMs` if given. */
   runPollOnce(killAfterMs?: number, env?: Record<string, string>): Promise<ChildRun>;
+  /** Any `cancel-guard` command as its own process (e.g. `rate --json`). */
+  runCli(args: string[], killAfterMs?: number, env?: Record<string, string>): Promise<ChildRun>;
   /** `cancel-guard start` as its own process (admin API on a free port). */
   startDaemon(env?: Record<string, string>): Daemon;
   /** The environment the children get (database, simulator, secret, token). */
@@ -97,6 +107,8 @@ export interface ChaosWorldOptions {
   faults?: SimulatorFaults;
   /** Simulated latency per call, ms (default 20). */
   latencyMs?: number;
+  /** Extra environment for every child (e.g. CANCEL_GUARD_TEST_DEFECTS for the self-test). */
+  env?: Record<string, string>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -120,6 +132,7 @@ export async function createChaosWorld(options: ChaosWorldOptions): Promise<Chao
   const sim = await startSimulator({ port: 0, faults: { latencyMs: options.latencyMs ?? 20, ...options.faults } });
   const shopRepository = new ShopRepository(db.dataSource, new CredentialsCipher(CHAOS_SECRET), { policy: testShopPolicy() });
   const facts = new FactsRepository(db.dataSource);
+  const handedOver: HandOverRecord[] = [];
   const shops: ChaosShop[] = [];
   for (let i = 0; i < options.shops; i += 1) {
     const key = `chaos-sak-${process.pid}-${String(i + 1).padStart(3, '0')}`;
@@ -167,6 +180,7 @@ export async function createChaosWorld(options: ChaosWorldOptions): Promise<Chao
           if (cartSerial % 2 === 0) lines.push(confirmedOrder(shop, 'OK', packNo));
           await facts.recordOrderFact(shop.id, lines[0]!, { handedToCarrierAt: new Date() });
           await facts.recordKnownTracking(shop.id, lines[0]!, 'ヤマト宅急便', yamatoNumber(cartSerial));
+          for (const line of lines) handedOver.push({ orderNo: line, how: 'handed to the carrier (tracking known)', afterCallSeq: sim.calls.length });
           pool.refuse.push({ orderNo: lines[0]!, cartLines: lines });
         } else {
           const orderNo = confirmedOrder(shop, kind === 'accept' ? 'OK' : kind === 'seller-fault' ? 'OUT' : 'UNKNOWN');
@@ -203,14 +217,43 @@ export async function createChaosWorld(options: ChaosWorldOptions): Promise<Chao
     AUTO_DECISIONS: 'accept,refuse,seller-fault',
     LOG_LEVEL: 'error',
     DATA_DIR: resolve(PROJECT_ROOT, '.data'),
+    ...options.env,
     ...extra,
   });
+
+  const runCli = (args: string[], killAfterMs?: number, env: Record<string, string> = {}): Promise<ChildRun> =>
+    new Promise((done) => {
+      const started = Date.now();
+      let output = '';
+      let stdout = '';
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: PROJECT_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.on('data', (chunk) => {
+        output = (output + String(chunk)).slice(-8000);
+        stdout += String(chunk);
+      });
+      child.stderr.on('data', (chunk) => (output = (output + String(chunk)).slice(-8000)));
+      let killed = false;
+      const timer =
+        killAfterMs === undefined
+          ? null
+          : setTimeout(() => {
+              killed = child.exitCode === null && child.kill('SIGKILL');
+            }, killAfterMs);
+      // A run that hangs is a finding too: it is killed after two minutes and reported by its code.
+      const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      child.on('exit', (code) => {
+        if (timer) clearTimeout(timer);
+        clearTimeout(guard);
+        done({ code, killed, ms: Date.now() - started, output, stdout });
+      });
+    });
 
   return {
     db,
     sim,
     shops,
     opened,
+    handedOver,
     unrequestedOrders(shop, count) {
       return (spare.get(shop.id) ?? []).splice(0, count);
     },
@@ -220,28 +263,9 @@ export async function createChaosWorld(options: ChaosWorldOptions): Promise<Chao
     openRequest,
     childEnv,
     runPollOnce(killAfterMs, env = {}) {
-      return new Promise((done) => {
-        const started = Date.now();
-        let output = '';
-        const child = spawn(process.execPath, [CLI, 'poll', '--once'], { cwd: PROJECT_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-        child.stdout.on('data', (chunk) => (output = (output + String(chunk)).slice(-8000)));
-        child.stderr.on('data', (chunk) => (output = (output + String(chunk)).slice(-8000)));
-        let killed = false;
-        const timer =
-          killAfterMs === undefined
-            ? null
-            : setTimeout(() => {
-                killed = child.exitCode === null && child.kill('SIGKILL');
-              }, killAfterMs);
-        // A run that hangs is a finding too: it is killed after two minutes and reported by its code.
-        const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
-        child.on('exit', (code) => {
-          if (timer) clearTimeout(timer);
-          clearTimeout(guard);
-          done({ code, killed, ms: Date.now() - started, output });
-        });
-      });
+      return runCli(['poll', '--once'], killAfterMs, env);
     },
+    runCli,
     startDaemon(env = {}) {
       let output = '';
       const child = spawn(process.execPath, [CLI, 'start'], {
@@ -289,6 +313,15 @@ export async function createChaosWorld(options: ChaosWorldOptions): Promise<Chao
       await db.drop();
     },
   };
+}
+
+/**
+ * The service composed in this process on the world's database and simulator (no HTTP listener, no
+ * schedule), for what a shop does through the product: its facts API, a tracking submission.
+ */
+export function composeInProcess(world: Pick<ChaosWorld, 'db' | 'sim'>): Services {
+  const config = loadConfig({ ADMIN_TOKEN: CHAOS_ADMIN_TOKEN, LOG_LEVEL: 'silent', QOO10_API_BASE_URL: world.sim.url, QOO10_MIN_INTERVAL_MS: '0', QOO10_TIMEOUT_MS: '1000' });
+  return compose({ config, logger: silentLogger(), dataSource: world.db.dataSource, credentialsSecret: CHAOS_SECRET, adminToken: CHAOS_ADMIN_TOKEN, qoo10BaseUrl: () => world.sim.url });
 }
 
 export interface InvariantOptions {
@@ -341,26 +374,9 @@ export async function checkInvariants(world: ChaosWorld, options: InvariantOptio
   );
   for (const o of overlaps) violations.push(`poll cycles ${o.a} and ${o.b} of shop ${o.shop_id} overlapped`);
 
-  // No action applied twice: a write that reached Qoo10's handler (no transport fault) is counted.
-  const handled = new Map<string, number>();
-  for (const call of world.sim.calls) {
-    if (call.fault !== null || call.responseCode === null) continue;
-    let effect: string | null = null;
-    if (/SetCancelProcess$/i.test(call.method)) effect = `cancel ${call.params.ContrNo}`;
-    if (/SetSendingInfo$/i.test(call.method)) effect = `tracking ${call.params.OrderNo} ${call.params.TrackingNo}`;
-    if (effect) handled.set(effect, (handled.get(effect) ?? 0) + 1);
-    if (/SetSendingInfoBulk$/i.test(call.method)) {
-      const rowsSent = JSON.parse(call.params.ShippingInfoJson ?? '[]') as Array<{ OrderNo: string; TrackingNo: string }>;
-      for (const sent of rowsSent) {
-        // A row the simulator failed as a temporary refusal was not applied; sending it again is the retry
-        // Qoo10 asks for, not a second action.
-        if (call.rowCodes?.[sent.OrderNo] === BULK_ROW_FAILURE_CODE) continue;
-        const key = `tracking ${sent.OrderNo} ${sent.TrackingNo}`;
-        handled.set(key, (handled.get(key) ?? 0) + 1);
-      }
-    }
-  }
-  for (const [effect, count] of handled) if (count > 1) violations.push(`${effect} sent to Qoo10 ${count} times`);
+  // Money invariants against ground truth (the simulator's write log, the harness's own records).
+  violations.push(...checkNoShippedCancel(world.sim.writes, world.handedOver));
+  violations.push(...checkNoDoubleAction(world.sim.calls, world.sim.writes));
 
   // No shipped order cancelled; what the database says happened is what Qoo10 shows.
   for (const shop of world.shops) {
@@ -423,7 +439,26 @@ export async function checkInvariants(world: ChaosWorld, options: InvariantOptio
   }, () => new Date());
   for (const shop of world.shops) {
     const recount = await rates.recountFromScratch(shop.id, jstMonthOf(new Date()));
-    if (!recount.consistent) violations.push(`rate of ${shop.name} differs from a recount: ${JSON.stringify(recount.differences)}`);
+    if (!recount.consistent) violations.push(`rate of ${shop.name} differs from the service's own recount: ${JSON.stringify(recount.differences)}`);
+  }
+  violations.push(...(await checkReportedRates(world)));
+  return violations;
+}
+
+/** The month's rate as `cancel-guard rate --json` reports it for each shop, against a recount from the simulator. */
+export async function checkReportedRates(world: ChaosWorld): Promise<string[]> {
+  const violations: string[] = [];
+  for (const shop of world.shops) {
+    const run = await world.runCli(['rate', '--json', '--shop', shop.id]);
+    let reported: ReportedRate;
+    try {
+      if (run.code !== 0) throw new Error(`exit ${run.code}`);
+      reported = JSON.parse(run.stdout) as ReportedRate;
+    } catch (error) {
+      violations.push(`rate: ${shop.name}: rate --json gave no report (${String(error)}): ${run.output.slice(-400)}`);
+      continue;
+    }
+    violations.push(...compareRate(shop.name, reported, shop.sim, 'rate --json'));
   }
   return violations;
 }

@@ -1,5 +1,7 @@
 // Contract: the real client against the simulator with injected faults. Backoff waits go through an
-// injected sleep, which lets a test heal the fault before the retry.
+// injected sleep, which lets a test heal the fault before the retry. Client timeouts are generous
+// (TIMEOUT_MS): a held call is never answered, so a long timeout proves the same thing, and a short one
+// could fire before the simulator has even read a call on a loaded machine.
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -24,6 +26,9 @@ afterEach(async () => {
   await sim.close();
 });
 
+/** Long enough for any answered call on a loaded machine; a held call never answers. */
+const TIMEOUT_MS = 1500;
+
 const query = { claimStatus: 1, from: new Date(NOW.getTime() - 7 * DAY), to: NOW, condition: 2 } as const;
 
 describe('transport faults', () => {
@@ -38,7 +43,7 @@ describe('transport faults', () => {
   test('an unanswered call times out, is retried, and succeeds once the fault clears', async () => {
     sim.setFaults({ timeoutRate: 1 });
     const { waits, sleep } = recordingSleep(() => sim.setFaults({}));
-    const claims = await clientFor(sim.url, SHOP_A_KEY, { timeoutMs: 100, sleep }).getClaims(query);
+    const claims = await clientFor(sim.url, SHOP_A_KEY, { timeoutMs: TIMEOUT_MS, sleep }).getClaims(query);
     assert.equal(claims.length, 2);
     assert.equal(waits.length, 1);
     assert.deepEqual(sim.calls.map((c) => c.fault), ['timeout', null]);
@@ -46,7 +51,7 @@ describe('transport faults', () => {
 
   test('persistent timeouts end in Qoo10TimeoutError after maxRetries', async () => {
     sim.setFaults({ timeoutRate: 1 });
-    await assert.rejects(clientFor(sim.url, SHOP_A_KEY, { timeoutMs: 80, maxRetries: 1 }).getClaims(query), Qoo10TimeoutError);
+    await assert.rejects(clientFor(sim.url, SHOP_A_KEY, { timeoutMs: TIMEOUT_MS, maxRetries: 1 }).getClaims(query), Qoo10TimeoutError);
     assert.equal(sim.calls.length, 2);
   });
 

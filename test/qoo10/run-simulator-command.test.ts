@@ -76,6 +76,39 @@ describe('runSimulatorCommand', () => {
     }
   });
 
+  test('--faults starts with faults from a file (a cancel applied, its answer dropped); a bad faults file exits 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qoo10-sim-'));
+    const scenarioFile = join(dir, 'scenario.json');
+    const faultsFile = join(dir, 'faults.json');
+    const badFile = join(dir, 'bad-faults.json');
+    await writeFile(scenarioFile, JSON.stringify(smallScenario()));
+    await writeFile(faultsFile, JSON.stringify({ lostAnswers: [{ kind: 'drop', methods: ['Claim.SetCancelProcess'] }] }));
+    await writeFile(badFile, JSON.stringify({ lostAnswers: [{ kind: 'drop', rate: 2 }] }));
+    try {
+      let probe: Promise<{ dropped: boolean; cancelled: boolean; answer: string | undefined }> | undefined;
+      const { out, text } = output();
+      const controller = new AbortController();
+      const exit = runSimulatorCommand(['--scenario', scenarioFile, '--faults', faultsFile, '--port', '0'], out, {
+        signal: controller.signal,
+        now: () => NOW,
+        onListening: (sim) => {
+          const body = new URLSearchParams({ returnType: 'application/json', ContrNo: ORDERS.requested, CancelReason: '1' }).toString();
+          probe = fetch(`${sim.url}/Claim.SetCancelProcess`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', GiosisCertificationKey: SHOP_A_KEY }, body })
+            .then((res) => res.text().then(() => false), () => true)
+            .then((dropped) => ({ dropped, cancelled: Boolean(sim.state.order(ORDERS.requested)?.cancelledAt), answer: sim.writes[0]?.answer }))
+            .finally(() => controller.abort());
+        },
+      });
+      assert.equal(await exit, 0, text());
+      assert.deepEqual(await probe, { dropped: true, cancelled: true, answer: 'drop' });
+      const bad = output();
+      assert.equal(await runSimulatorCommand(['--scenario', scenarioFile, '--faults', badFile], bad.out), 2);
+      assert.match(bad.text(), /lostAnswers\[0\]\.rate must be within \[0, 1\]/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('--help prints usage; bad options and invalid scenarios exit 2 with the reason', async () => {
     const help = output();
     assert.equal(await runSimulatorCommand(['--help'], help.out), 0);

@@ -3,6 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Logger } from '../../logger';
 import { demoScenario } from './demo-scenario';
+import { FaultInjector, type SimulatorFaults } from './faults';
 import { generateScenario } from './generate-scenario';
 import { validateScenario, ScenarioValidationError, type Scenario } from './scenario';
 import { startSimulator, type SimulatorHandle } from './start-simulator';
@@ -31,6 +32,8 @@ Options:
     --orders-per-month <n>  volume of a full month (default 3000)
     --shops <n>           number of shops (default 1)
     --out <file>          also write the generated scenario to this file
+  --faults <file>         start with these faults (JSON SimulatorFaults, src/qoo10/simulator/faults.ts),
+                          e.g. {"lostAnswers":[{"kind":"drop","rate":0.1}]}; change them later at /__sim/faults
   --port <n>              port (default 8787; 0 = any free port)
   --host <address>        address to listen on (default 127.0.0.1)
   --help                  show this text
@@ -46,11 +49,12 @@ interface ParsedArgs {
   ordersPerMonth: number;
   shops: number;
   out?: string;
+  faults?: string;
   port: number;
   host: string;
 }
 
-const VALUE_FLAGS = new Set(['--scenario', '--seed', '--orders-per-month', '--shops', '--out', '--port', '--host']);
+const VALUE_FLAGS = new Set(['--scenario', '--seed', '--orders-per-month', '--shops', '--out', '--faults', '--port', '--host']);
 
 function parseArgs(argv: string[]): ParsedArgs {
   const values = new Map<string, string>();
@@ -84,6 +88,7 @@ function parseArgs(argv: string[]): ParsedArgs {
     ordersPerMonth: int('--orders-per-month', 3000, 0),
     shops: int('--shops', 1, 1),
     out: values.get('--out'),
+    faults: values.get('--faults'),
     port: int('--port', 8787, 0),
     host: values.get('--host') ?? '127.0.0.1',
   };
@@ -107,6 +112,26 @@ async function loadScenario(args: ParsedArgs, now: Date): Promise<Scenario> {
   return demoScenario(now);
 }
 
+class FaultsFileError extends Error {}
+
+/** A faults file, checked as /__sim/faults checks a body. */
+async function loadFaults(file: string): Promise<SimulatorFaults> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
+    throw new FaultsFileError(`${file}: not valid JSON`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new FaultsFileError(`${file}: must be a JSON object of faults`);
+  try {
+    new FaultInjector(json as SimulatorFaults);
+  } catch (error) {
+    throw new FaultsFileError(`${file}: ${(error as Error).message}`);
+  }
+  return json as SimulatorFaults;
+}
+
 /** Returns the exit code: 0 after a clean stop, 2 for bad arguments or an invalid scenario. */
 export async function runSimulatorCommand(argv: string[], out: CommandOutput, options: RunSimulatorOptions = {}): Promise<number> {
   let args: ParsedArgs;
@@ -122,10 +147,12 @@ export async function runSimulatorCommand(argv: string[], out: CommandOutput, op
   }
   const now = options.now ?? (() => new Date());
   let scenario: Scenario;
+  let faults: SimulatorFaults | undefined;
   try {
     scenario = await loadScenario(args, now());
+    faults = args.faults === undefined ? undefined : await loadFaults(args.faults);
   } catch (error) {
-    if (error instanceof ScenarioValidationError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (error instanceof ScenarioValidationError || error instanceof FaultsFileError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
       out.write(`${(error as Error).message}\n`);
       return 2;
     }
@@ -133,7 +160,7 @@ export async function runSimulatorCommand(argv: string[], out: CommandOutput, op
   }
   if (args.out) await writeFile(args.out, `${JSON.stringify(scenario, null, 2)}\n`, 'utf8');
 
-  const sim = await startSimulator({ port: args.port, host: args.host, scenario, now, logger: options.logger });
+  const sim = await startSimulator({ port: args.port, host: args.host, scenario, faults, now, logger: options.logger });
   out.write(`Qoo10 simulator listening\nbase URL: ${sim.url}\nadmin:    ${sim.origin}/__sim/shops\nshops:\n`);
   for (const shop of scenario.shops) {
     const open = shop.claims.filter((c) => c.claimStatus === 1).length;
