@@ -101,6 +101,28 @@ export type CancelMonthBasis =
   /** The JST month of the cancelled order, whenever the cancel completed. */
   | 'order_time';
 
+/** The rate definition in force; every report states it. */
+export interface RateDefinition {
+  cohort: RateCohort;
+  /** Used by the completed_in_period cohort only. */
+  denominator: DenominatorDefinition;
+  /** Used by the completed_in_period cohort only. */
+  cancelMonthBasis: CancelMonthBasis;
+}
+
+/**
+ * Whether a booked cancel falls in a period (a set of JST months) under a definition:
+ * completed in it, of an order placed in it, or (paid cohort) completed in it for an order paid in it.
+ */
+export function cancelInPeriod(
+  cancel: { cancelMonth: MonthKey; orderMonth: MonthKey; paidMonth: MonthKey | null },
+  months: ReadonlySet<MonthKey>,
+  definition: RateDefinition,
+): boolean {
+  if (definition.cohort === 'paid_cohort') return months.has(cancel.cancelMonth) && cancel.paidMonth !== null && months.has(cancel.paidMonth);
+  return months.has(definition.cancelMonthBasis === 'order_time' ? cancel.orderMonth : cancel.cancelMonth);
+}
+
 export interface CauseCount {
   counted: number;
   excluded: number;
@@ -519,4 +541,23 @@ export function computeQuarterlyRate(input: QuarterlyRateInput): QuarterlyRate {
  */
 export function penaltyTierNow(quarter: QuarterlyRate, month: { status: RateStatus }): PenaltyTier {
   return worseTier(quarter.previous.tier, month.status === 'over' ? 'warning' : 'ok');
+}
+
+/**
+ * The orders an alert judges a period's rate against. On the period's first JST day (before the
+ * pace projection means anything) its denominator is still near zero while cancels of last period's
+ * orders keep completing, so 1 late cancel against 3 new orders would read 33 %. Until one day has
+ * passed the alert divides by at least one average day of the previous period's orders; from then
+ * on by the orders themselves. A shop with no previous period keeps its own orders.
+ */
+export function alertDenominator(input: {
+  orders: number;
+  periodStart: Date;
+  now: Date;
+  previousPeriodOrders: number;
+  previousPeriodDays: number;
+}): number {
+  const firstDay = input.now.getTime() - input.periodStart.getTime() < MIN_ELAPSED_FOR_PACE_MS;
+  if (!firstDay || input.previousPeriodDays <= 0) return input.orders;
+  return Math.max(input.orders, Math.round(input.previousPeriodOrders / input.previousPeriodDays));
 }
