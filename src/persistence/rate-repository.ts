@@ -156,39 +156,44 @@ export class RateRepository {
     listLimit: number,
     orderMonth?: MonthKey,
   ): Promise<PendingSummary> {
-    const rows: Array<{
-      id: string;
-      order_no: string;
-      requested_at: Date;
-      ordered_at: Date | null;
-      item_key: string | null;
-      item_title: string | null;
-      inside: boolean;
+    // One row back: the two counts and the first `listLimit` in-window requests as JSON (timestamps
+    // as ISO text). Returning every open request as rows cost more than the rest of the report.
+    const [summary]: Array<{
+      total: number;
+      inside: number;
+      listed: Array<{ id: string | number; order_no: string; requested_at: string; ordered_at: string; item_key: string | null; item_title: string | null }>;
     }> = await this.dataSource.query(
-      `SELECT r.id, r.order_no, r.requested_at, o.ordered_at,
-         COALESCE(NULLIF(o.seller_item_code, ''), o.item_no) AS item_key, o.item_title,
-         (o.ordered_at IS NOT NULL AND o.ordered_at <= $2 AND $2 - o.ordered_at < $3::float8 * interval '1 hour') AS inside
-       FROM cancel_requests r
-       LEFT JOIN orders o ON o.shop_id = r.shop_id AND o.order_no = r.order_no
-       WHERE r.shop_id = $1 AND r.status IN ('pending', 'review')
-         AND ($4::text IS NULL OR o.order_month = $4)
-         AND NOT EXISTS (SELECT 1 FROM cancels c WHERE c.shop_id = r.shop_id AND c.order_no = r.order_no)`,
-      [shopId, now, exclusionHours, orderMonth ?? null],
+      `WITH open AS (
+         SELECT r.id, r.order_no, r.requested_at, o.ordered_at,
+           COALESCE(NULLIF(o.seller_item_code, ''), o.item_no) AS item_key, o.item_title,
+           (o.ordered_at IS NOT NULL AND o.ordered_at <= $2 AND $2 - o.ordered_at < $3::float8 * interval '1 hour') AS inside
+         FROM cancel_requests r
+         LEFT JOIN orders o ON o.shop_id = r.shop_id AND o.order_no = r.order_no
+         WHERE r.shop_id = $1 AND r.status IN ('pending', 'review')
+           AND ($4::text IS NULL OR o.order_month = $4)
+           AND NOT EXISTS (SELECT 1 FROM cancels c WHERE c.shop_id = r.shop_id AND c.order_no = r.order_no)
+       )
+       SELECT (SELECT count(*)::int FROM open) AS total, (SELECT count(*)::int FROM open WHERE inside) AS inside,
+         COALESCE((SELECT json_agg(l) FROM (SELECT id, order_no, requested_at, ordered_at, item_key, item_title FROM open
+           WHERE inside ORDER BY ordered_at, order_no COLLATE "C" LIMIT $5) AS l), '[]'::json) AS listed`,
+      [shopId, now, exclusionHours, orderMonth ?? null, listLimit],
     );
     const windowMs = exclusionHours * 3_600_000;
-    const inWindow = rows
-      .filter((row) => row.inside && row.ordered_at)
-      .map((row) => ({
-        requestId: String(row.id),
-        orderNo: row.order_no,
-        itemKey: row.item_key ?? '',
-        itemTitle: row.item_title ?? '',
-        orderedAt: row.ordered_at!,
-        requestedAt: row.requested_at,
-        deadline: new Date(row.ordered_at!.getTime() + windowMs),
-      }))
-      .sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || a.orderNo.localeCompare(b.orderNo));
-    return { total: rows.length, insideExclusionWindow: inWindow.length, inWindow: inWindow.slice(0, listLimit) };
+    const inWindow = summary!.listed
+      .map((row) => {
+        const orderedAt = new Date(row.ordered_at);
+        return {
+          requestId: String(row.id),
+          orderNo: row.order_no,
+          itemKey: row.item_key ?? '',
+          itemTitle: row.item_title ?? '',
+          orderedAt,
+          requestedAt: new Date(row.requested_at),
+          deadline: new Date(orderedAt.getTime() + windowMs),
+        };
+      })
+      .sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || (a.orderNo < b.orderNo ? -1 : a.orderNo > b.orderNo ? 1 : 0));
+    return { total: summary!.total, insideExclusionWindow: summary!.inside, inWindow };
   }
 
   /**
