@@ -135,7 +135,7 @@ describe('computeQuarterlyRate', () => {
     assert.equal(q.previous.tier, 'sales_blocked');
   });
 
-  test('the projection at the pace so far moves the tier where the figures head', () => {
+  test('the projection at the pace so far keeps the rate and reports the tier it heads for', () => {
     // Half-way through the quarter at 9.5 %: orders and cancels scale alike, so the projection stays 9.5 %.
     const q = computeQuarterlyRate(aQuarter({ current: counts(200, 19) }));
     assert.equal(q.tier, 'warning');
