@@ -115,8 +115,11 @@ export class OrderRepository {
         const month = jstMonthOf(order.orderedAt);
         if (insertedSet.has(order.orderNo)) placed.set(month, (placed.get(month) ?? 0) + 1);
         const newlyPaid = order.paidAt !== null && (insertedSet.has(order.orderNo) || wasPaid.get(order.orderNo) === false);
-        if (newlyPaid) paid.set(month, (paid.get(month) ?? 0) + 1);
-        if (newlyPaid) paidIn.set(jstMonthOf(order.paidAt!), (paidIn.get(jstMonthOf(order.paidAt!)) ?? 0) + 1);
+        if (newlyPaid) {
+          paid.set(month, (paid.get(month) ?? 0) + 1);
+          const paidMonth = jstMonthOf(order.paidAt!);
+          paidIn.set(paidMonth, (paidIn.get(paidMonth) ?? 0) + 1);
+        }
       }
       const months = [...new Set([...placed.keys(), ...paid.keys(), ...paidIn.keys()])];
       if (months.length > 0) {
