@@ -105,6 +105,107 @@ function countsOf(orders: number, rows: CauseRow[]): RateCounts {
   return { orders, countedCancels: counted, excludedCancels: excluded, byReason };
 }
 
+type ItemGroupRow = CauseRow & { item_key: string; title: string };
+type OrderCountRow = { month: string; orders: number };
+type TotalsRow = CauseRow & { cancel_month: string; order_month: string; paid_month: string };
+type OpenRequestsRow = {
+  total: number;
+  inside: number;
+  listed: Array<{ id: string | number; order_no: string; requested_at: string; ordered_at: string; item_key: string | null; item_title: string | null }>;
+};
+
+// The report's reads as SQL text, so that each can run alone or inside the one-statement report
+// (reportCounts). Arguments are placeholders ('$1', '$2::text[]').
+
+/** The denominator per month of the months in `months`. */
+function orderCountsSql(definition: RateDefinition, shop: string, months: string): string {
+  return `SELECT month, ${denominatorColumn(definition)} AS orders FROM monthly_order_counts WHERE shop_id = ${shop} AND month = ANY(${months})`;
+}
+
+/** The cancel_totals rows touching the months (by cancel or order month); periods are cut in JS. */
+function cancelTotalsSql(shop: string, months: string): string {
+  return `SELECT cancel_month, order_month, paid_month, cause, counted, excluded FROM cancel_totals
+    WHERE shop_id = ${shop} AND (cancel_month = ANY(${months}) OR order_month = ANY(${months}))`;
+}
+
+/** A period's cancels per item and cause. */
+function itemGroupsSql(definition: RateDefinition, shop: string, months: string): string {
+  return `SELECT item_key, cause, max(item_title) AS title, sum(counted)::int AS counted, sum(excluded)::int AS excluded
+    FROM cancel_item_totals WHERE shop_id = ${shop} AND ${periodCondition(definition, months)} GROUP BY item_key, cause`;
+}
+
+/**
+ * One row: the open requests (pending or waiting for a person, no cancel booked for the order), those
+ * inside the exclusion window, and the first `limit` of those as JSON (timestamps as ISO text).
+ * `include` false gives zeros without reading (a past month has no pending what-if).
+ */
+function openRequestsSql(p: { shop: string; now: string; hours: string; orderMonth: string; limit: string; include: string }): string {
+  return `WITH open AS (
+      SELECT r.id, r.order_no, r.requested_at, o.ordered_at,
+        COALESCE(NULLIF(o.seller_item_code, ''), o.item_no) AS item_key, o.item_title,
+        (o.ordered_at IS NOT NULL AND o.ordered_at <= ${p.now} AND ${p.now} - o.ordered_at < ${p.hours} * interval '1 hour') AS inside
+      FROM cancel_requests r
+      LEFT JOIN orders o ON o.shop_id = r.shop_id AND o.order_no = r.order_no
+      WHERE ${p.include} AND r.shop_id = ${p.shop} AND r.status IN ('pending', 'review')
+        AND (${p.orderMonth} IS NULL OR o.order_month = ${p.orderMonth})
+        AND NOT EXISTS (SELECT 1 FROM cancels c WHERE c.shop_id = r.shop_id AND c.order_no = r.order_no)
+    )
+    SELECT (SELECT count(*)::int FROM open) AS total, (SELECT count(*)::int FROM open WHERE inside) AS inside,
+      COALESCE((SELECT json_agg(l) FROM (SELECT id, order_no, requested_at, ordered_at, item_key, item_title FROM open
+        WHERE inside ORDER BY ordered_at, order_no COLLATE "C" LIMIT ${p.limit}) AS l), '[]'::json) AS listed`;
+}
+
+/** The month's counts and its items (every item with a counted cancel, in no particular order). */
+function breakdownOf(orders: number, groups: ItemGroupRow[]): { counts: RateCounts; items: ItemCancels[] } {
+  const items = new Map<string, ItemCancels>();
+  for (const group of groups) {
+    if (group.counted === 0) continue;
+    const item = items.get(group.item_key) ?? { itemKey: group.item_key, title: group.title, counted: 0, sellerFault: 0 };
+    item.counted += group.counted;
+    // Seller fault in the item sense: every cause but the buyer's (stock-outs, defects, late shipping).
+    if (group.cause !== 'buyer') item.sellerFault += group.counted;
+    items.set(group.item_key, item);
+  }
+  return { counts: countsOf(orders, groups), items: [...items.values()] };
+}
+
+function periodsOf(periods: ReadonlyArray<readonly MonthKey[]>, orderRows: OrderCountRow[], totalRows: TotalsRow[], definition: RateDefinition): RateCounts[] {
+  return periods.map((period) => {
+    const inPeriod = new Set(period);
+    const orders = orderRows.filter((row) => inPeriod.has(row.month)).reduce((sum, row) => sum + row.orders, 0);
+    const causes = totalRows.filter((row) =>
+      cancelInPeriod({ cancelMonth: row.cancel_month, orderMonth: row.order_month, paidMonth: row.paid_month || null }, inPeriod, definition),
+    );
+    return countsOf(orders, causes);
+  });
+}
+
+function pendingOf(summary: OpenRequestsRow, exclusionHours: number): PendingSummary {
+  const windowMs = exclusionHours * 3_600_000;
+  const inWindow = summary.listed
+    .map((row) => {
+      const orderedAt = new Date(row.ordered_at);
+      return {
+        requestId: String(row.id),
+        orderNo: row.order_no,
+        itemKey: row.item_key ?? '',
+        itemTitle: row.item_title ?? '',
+        orderedAt,
+        requestedAt: new Date(row.requested_at),
+        deadline: new Date(orderedAt.getTime() + windowMs),
+      };
+    })
+    .sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || (a.orderNo < b.orderNo ? -1 : a.orderNo > b.orderNo ? 1 : 0));
+  return { total: summary.total, insideExclusionWindow: summary.inside, inWindow };
+}
+
+/** What one rate report reads: the month's breakdown, the periods' counts, the open requests. */
+export interface ReportCounts {
+  month: { counts: RateCounts; items: ItemCancels[] };
+  periods: RateCounts[];
+  pending: PendingSummary;
+}
+
 /**
  * Reads for the cancellation rate. The running figures are sums over small count tables kept as
  * orders and cancels are written (monthly_order_counts, cancel_totals, cancel_item_totals), never
@@ -121,26 +222,10 @@ export class RateRepository {
    */
   async monthBreakdown(shopId: string, month: MonthKey, definition: RateDefinition): Promise<{ counts: RateCounts; items: ItemCancels[] }> {
     const [orderRows, groups] = await Promise.all([
-      this.dataSource.query(
-        `SELECT ${denominatorColumn(definition)} AS orders FROM monthly_order_counts WHERE shop_id = $1 AND month = $2`,
-        [shopId, month],
-      ) as Promise<Array<{ orders: number }>>,
-      this.dataSource.query(
-        `SELECT item_key, cause, max(item_title) AS title, sum(counted)::int AS counted, sum(excluded)::int AS excluded
-         FROM cancel_item_totals WHERE shop_id = $1 AND ${periodCondition(definition, '$2::text[]')} GROUP BY item_key, cause`,
-        [shopId, [month]],
-      ) as Promise<Array<CauseRow & { item_key: string; title: string }>>,
+      this.dataSource.query(orderCountsSql(definition, '$1', '$2::text[]'), [shopId, [month]]) as Promise<OrderCountRow[]>,
+      this.dataSource.query(itemGroupsSql(definition, '$1', '$2::text[]'), [shopId, [month]]) as Promise<ItemGroupRow[]>,
     ]);
-    const items = new Map<string, ItemCancels>();
-    for (const group of groups) {
-      if (group.counted === 0) continue;
-      const item = items.get(group.item_key) ?? { itemKey: group.item_key, title: group.title, counted: 0, sellerFault: 0 };
-      item.counted += group.counted;
-      // Seller fault in the item sense: every cause but the buyer's (stock-outs, defects, late shipping).
-      if (group.cause !== 'buyer') item.sellerFault += group.counted;
-      items.set(group.item_key, item);
-    }
-    return { counts: countsOf(orderRows[0]?.orders ?? 0, groups), items: [...items.values()] };
+    return breakdownOf(orderRows[0]?.orders ?? 0, groups);
   }
 
   /**
@@ -156,44 +241,40 @@ export class RateRepository {
     listLimit: number,
     orderMonth?: MonthKey,
   ): Promise<PendingSummary> {
-    // One row back: the two counts and the first `listLimit` in-window requests as JSON (timestamps
-    // as ISO text). Returning every open request as rows cost more than the rest of the report.
-    const [summary]: Array<{
-      total: number;
-      inside: number;
-      listed: Array<{ id: string | number; order_no: string; requested_at: string; ordered_at: string; item_key: string | null; item_title: string | null }>;
-    }> = await this.dataSource.query(
-      `WITH open AS (
-         SELECT r.id, r.order_no, r.requested_at, o.ordered_at,
-           COALESCE(NULLIF(o.seller_item_code, ''), o.item_no) AS item_key, o.item_title,
-           (o.ordered_at IS NOT NULL AND o.ordered_at <= $2 AND $2 - o.ordered_at < $3::float8 * interval '1 hour') AS inside
-         FROM cancel_requests r
-         LEFT JOIN orders o ON o.shop_id = r.shop_id AND o.order_no = r.order_no
-         WHERE r.shop_id = $1 AND r.status IN ('pending', 'review')
-           AND ($4::text IS NULL OR o.order_month = $4)
-           AND NOT EXISTS (SELECT 1 FROM cancels c WHERE c.shop_id = r.shop_id AND c.order_no = r.order_no)
-       )
-       SELECT (SELECT count(*)::int FROM open) AS total, (SELECT count(*)::int FROM open WHERE inside) AS inside,
-         COALESCE((SELECT json_agg(l) FROM (SELECT id, order_no, requested_at, ordered_at, item_key, item_title FROM open
-           WHERE inside ORDER BY ordered_at, order_no COLLATE "C" LIMIT $5) AS l), '[]'::json) AS listed`,
+    const [summary]: OpenRequestsRow[] = await this.dataSource.query(
+      openRequestsSql({ shop: '$1', now: '$2::timestamptz', hours: '$3::float8', orderMonth: '$4::text', limit: '$5::int', include: 'true' }),
       [shopId, now, exclusionHours, orderMonth ?? null, listLimit],
     );
-    const windowMs = exclusionHours * 3_600_000;
-    const inWindow = summary!.listed
-      .map((row) => {
-        const orderedAt = new Date(row.ordered_at);
-        return {
-          requestId: String(row.id),
-          orderNo: row.order_no,
-          itemKey: row.item_key ?? '',
-          itemTitle: row.item_title ?? '',
-          orderedAt,
-          requestedAt: new Date(row.requested_at),
-          deadline: new Date(orderedAt.getTime() + windowMs),
-        };
-      })
-      .sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || (a.orderNo < b.orderNo ? -1 : a.orderNo > b.orderNo ? 1 : 0));
-    return { total: summary!.total, insideExclusionWindow: summary!.inside, inWindow };
+    return pendingOf(summary!, exclusionHours);
+  }
+
+  /**
+   * Everything one rate report reads, in ONE statement (one round trip, one backend): the month's
+   * breakdown, the counts of `periods` (e.g. the month's quarter and the two before), and the open
+   * requests when `pending.include` (see pendingRequests). Same figures as the separate reads.
+   */
+  async reportCounts(
+    shopId: string,
+    month: MonthKey,
+    periods: ReadonlyArray<readonly MonthKey[]>,
+    definition: RateDefinition,
+    pending: { include: boolean; now: Date; exclusionHours: number; listLimit: number; orderMonth?: MonthKey },
+  ): Promise<ReportCounts> {
+    const months = [...new Set([month, ...periods.flat()])];
+    const open = openRequestsSql({ shop: '$1', now: '$4::timestamptz', hours: '$5::float8', orderMonth: '$6::text', limit: '$7::int', include: '$8::boolean' });
+    const [row]: Array<{ orders: OrderCountRow[]; totals: TotalsRow[]; items: ItemGroupRow[]; pending: OpenRequestsRow }> = await this.dataSource.query(
+      `SELECT
+         (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${orderCountsSql(definition, '$1', '$2::text[]')}) AS x) AS orders,
+         (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${cancelTotalsSql('$1', '$2::text[]')}) AS x) AS totals,
+         (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${itemGroupsSql(definition, '$1', '$3::text[]')}) AS x) AS items,
+         (SELECT row_to_json(x) FROM (${open}) AS x) AS pending`,
+      [shopId, months, [month], pending.now, pending.exclusionHours, pending.orderMonth ?? null, pending.listLimit, pending.include],
+    );
+    return {
+      month: breakdownOf(row!.orders.find((entry) => entry.month === month)?.orders ?? 0, row!.items),
+      periods: periodsOf(periods, row!.orders, row!.totals, definition),
+      pending: pendingOf(row!.pending, pending.exclusionHours),
+    };
   }
 
   /**
@@ -241,24 +322,10 @@ export class RateRepository {
   async periodCounts(shopId: string, periods: ReadonlyArray<readonly MonthKey[]>, definition: RateDefinition): Promise<RateCounts[]> {
     const months = [...new Set(periods.flat())];
     const [orderRows, totalRows] = await Promise.all([
-      this.dataSource.query(
-        `SELECT month, ${denominatorColumn(definition)} AS orders FROM monthly_order_counts WHERE shop_id = $1 AND month = ANY($2)`,
-        [shopId, months],
-      ) as Promise<Array<{ month: string; orders: number }>>,
-      this.dataSource.query(
-        `SELECT cancel_month, order_month, paid_month, cause, counted, excluded FROM cancel_totals
-         WHERE shop_id = $1 AND (cancel_month = ANY($2) OR order_month = ANY($2))`,
-        [shopId, months],
-      ) as Promise<Array<CauseRow & { cancel_month: string; order_month: string; paid_month: string }>>,
+      this.dataSource.query(orderCountsSql(definition, '$1', '$2::text[]'), [shopId, months]) as Promise<OrderCountRow[]>,
+      this.dataSource.query(cancelTotalsSql('$1', '$2::text[]'), [shopId, months]) as Promise<TotalsRow[]>,
     ]);
-    return periods.map((period) => {
-      const inPeriod = new Set(period);
-      const orders = orderRows.filter((row) => inPeriod.has(row.month)).reduce((sum, row) => sum + row.orders, 0);
-      const causes = totalRows.filter((row) =>
-        cancelInPeriod({ cancelMonth: row.cancel_month, orderMonth: row.order_month, paidMonth: row.paid_month || null }, inPeriod, definition),
-      );
-      return countsOf(orders, causes);
-    });
+    return periodsOf(periods, orderRows, totalRows, definition);
   }
 
   /**

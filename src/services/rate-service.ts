@@ -427,17 +427,15 @@ export class RateService {
     const byOrderMonth = this.definition.cohort === 'completed_in_period' && this.basis === 'order_time';
     const pendingApplies = byOrderMonth || month === jstMonthOf(now);
     const quarter = quarterOfMonth(month);
-    const [{ counts, items }, pending, [current, previous, beforePrevious]] = await Promise.all([
-      this.rates.monthBreakdown(shopId, month, this.definition),
-      pendingApplies
-        ? this.rates.pendingRequests(shopId, now, exclusionHours, PENDING_LIST_LIMIT, byOrderMonth ? month : undefined)
-        : Promise.resolve({ total: 0, insideExclusionWindow: 0, inWindow: [] }),
-      this.rates.periodCounts(
-        shopId,
-        [quarter, previousQuarter(quarter), previousQuarter(previousQuarter(quarter))].map(quarterMonths),
-        this.definition,
-      ),
-    ]);
+    const { month: breakdown, periods, pending } = await this.rates.reportCounts(
+      shopId,
+      month,
+      [quarter, previousQuarter(quarter), previousQuarter(previousQuarter(quarter))].map(quarterMonths),
+      this.definition,
+      { include: pendingApplies, now, exclusionHours, listLimit: PENDING_LIST_LIMIT, orderMonth: byOrderMonth ? month : undefined },
+    );
+    const { counts, items } = breakdown;
+    const [current, previous, beforePrevious] = periods;
     return this.buildRateReport(shopId, month, now, counts, items, pending, { current: current!, previous: previous!, beforePrevious: beforePrevious! });
   }
 
