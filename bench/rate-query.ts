@@ -1,9 +1,10 @@
 // Benchmark: how long the dashboard waits for the monthly rate of a very large shop.
 //
-// Fills a fresh database with one shop's JST month of 1,000,000 orders (monthly_order_counts kept
-// in step, as OrderRepository.upsertOrders keeps it) and 60,000 cancels, classified as
-// CancelRepository.recordCancel classifies them, plus pending requests. Then times
-// RateService.monthlyRate (what every page load asks), history and the from-scratch recount.
+// Fills a fresh database with one shop's JST months of 1,000,000 orders and 60,000 cancels each
+// (October and November 2026, so the quarter holds two), with the count tables the repositories keep
+// (monthly_order_counts, cancel_totals, cancel_item_totals) summed from those rows, plus pending
+// requests. Then times the month's own reads, RateService.monthlyRate (month, quarter and penalty
+// tier: what every page load asks), history and the from-scratch recount.
 //
 // Server: TEST_DATABASE_URL (a maintenance database URL, e.g. postgres://postgres@127.0.0.1:5432/postgres)
 // or an embedded PostgreSQL (bench-db.ts). Run: npm run build && node dist/bench/rate-query.js
@@ -22,14 +23,17 @@ import { RateService } from '../src/services/rate-service';
 const ORDERS = 1_000_000;
 const CANCELS = 60_000;
 const PENDING = 200;
-const CALLS = 50;
+/** 500 calls: a p99 of 50 samples would be their second-largest. */
+const CALLS = 500;
 const MONTH = '2026-11';
 /** 2026-11-01 00:00 JST: orders arrive every 2.5 s from here, 1,000,000 of them by 2026-11-29 22:26 JST. */
 const MONTH_START = '2026-10-31T15:00:00Z';
+/** 2026-10-01 00:00 JST: October is filled the same way, so the quarter holds two such months. */
+const OCTOBER_START = '2026-09-30T15:00:00Z';
 /** The bench's clock: 2026-11-30 00:00 JST, inside the month, 1.5 h after the last order. */
 const NOW = new Date('2026-11-29T15:00:00Z');
 
-
+type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
 
 async function timeCalls(calls: number, run: () => Promise<unknown>): Promise<Summary> {
   for (let i = 0; i < 5; i += 1) await run(); // warm the caches and the connection pool
@@ -42,35 +46,82 @@ async function timeCalls(calls: number, run: () => Promise<unknown>): Promise<Su
   return summarize(samples);
 }
 
+/** Times several calls in turns (a, b, a, b, ...), so that neither pays for what the machine did first. */
+async function timeInTurns(calls: number, runs: ReadonlyArray<() => Promise<unknown>>): Promise<Summary[]> {
+  const samples = runs.map((): number[] => []);
+  for (let i = 0; i < calls; i += 1) {
+    for (const [index, run] of runs.entries()) {
+      const started = performance.now();
+      await run();
+      samples[index]!.push(performance.now() - started);
+    }
+  }
+  return samples.map(summarize);
+}
+
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
-async function fill(query: (sql: string, params?: unknown[]) => Promise<unknown>, shopId: string): Promise<void> {
-  // Order lines: one every 2.5 s, 500 items, one in 50 unpaid.
+/**
+ * One JST month of a large shop: order lines every 2.5 s from `monthStart` (1,000,000 of them), 500
+ * items, one in 50 unpaid; every 16th cancelled 0 to 23.5 h after it was placed (elapsed < 6 h is
+ * excluded). Order numbers start with `prefix`. Months are the JST months of the instants, as
+ * jstMonthOf stamps them.
+ */
+async function fillMonth(query: Query, shopId: string, prefix: string, monthStart: string, month: string): Promise<void> {
   await query(
     `INSERT INTO orders (shop_id, order_no, pack_no, ordered_at, order_month, paid_at, item_no, seller_item_code, item_title,
        quantity, unit_price_yen, total_yen)
-     SELECT $1, 'B' || lpad(g::text, 9, '0'), 'P' || lpad(g::text, 9, '0'), t, $3,
+     SELECT $1, $5 || lpad(g::text, 9, '0'), 'P' || $5 || lpad(g::text, 9, '0'), t, $3,
        CASE WHEN g % 50 = 0 THEN NULL ELSE t + interval '1 minute' END,
        'I' || (g % 500), 'SKU-' || (g % 500), 'Item ' || (g % 500), 1, 1980, 1980
      FROM generate_series(1, $4::int) AS g, LATERAL (SELECT $2::timestamptz + g * interval '2.5 seconds' AS t) AS at`,
-    [shopId, MONTH_START, MONTH, ORDERS],
+    [shopId, monthStart, month, ORDERS, prefix],
   );
+  await query(
+    `INSERT INTO cancels (shop_id, order_no, ordered_at, cancelled_at, order_month, cancel_month, paid_month, cause, counted,
+       item_key, item_title, source)
+     SELECT o.shop_id, o.order_no, o.ordered_at, c.at, o.order_month, to_char(c.at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM'),
+       to_char(o.paid_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM'),
+       CASE WHEN n % 10 < 6 THEN 'buyer' WHEN n % 10 < 9 THEN 'seller_fault' ELSE 'shipping_delay' END,
+       (n % 48) >= 12, o.seller_item_code, o.item_title, 'qoo10'
+     FROM generate_series(1, $2::int) AS n, LATERAL (SELECT n * 16 AS g) AS k
+     JOIN orders o ON o.shop_id = $1 AND o.order_no = $3 || lpad(k.g::text, 9, '0'),
+     LATERAL (SELECT o.ordered_at + (n % 48) * interval '30 minutes' AS at) AS c`,
+    [shopId, CANCELS, prefix],
+  );
+}
+
+/**
+ * October and November 2026 as above (the quarter then holds 2,000,000 orders and 120,000 cancels),
+ * the count tables summed from those rows exactly as CancelRepository.recordCancel and
+ * OrderRepository.upsertOrders keep them (the recount below checks it), and pending requests.
+ */
+async function fill(query: Query, shopId: string): Promise<void> {
+  await fillMonth(query, shopId, 'A', OCTOBER_START, '2026-10');
+  await fillMonth(query, shopId, 'B', MONTH_START, MONTH);
   await query(
     `INSERT INTO monthly_order_counts (shop_id, month, orders_placed, orders_paid)
      SELECT $1, order_month, count(*), count(paid_at) FROM orders WHERE shop_id = $1 GROUP BY order_month`,
     [shopId],
   );
-  // Every 16th order is cancelled 0 to 23.5 hours after it was placed (elapsed < 6 h is excluded).
-  // Months are the JST months of the instants, as jstMonthOf stamps them.
   await query(
-    `INSERT INTO cancels (shop_id, order_no, ordered_at, cancelled_at, order_month, cancel_month, cause, counted, item_key, item_title, source)
-     SELECT o.shop_id, o.order_no, o.ordered_at, c.at, o.order_month, to_char(c.at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM'),
-       CASE WHEN n % 10 < 6 THEN 'buyer' WHEN n % 10 < 9 THEN 'seller_fault' ELSE 'shipping_delay' END,
-       (n % 48) >= 12, o.seller_item_code, o.item_title, 'qoo10'
-     FROM generate_series(1, $2::int) AS n, LATERAL (SELECT n * 16 AS g) AS k
-     JOIN orders o ON o.shop_id = $1 AND o.order_no = 'B' || lpad(k.g::text, 9, '0'),
-     LATERAL (SELECT o.ordered_at + (n % 48) * interval '30 minutes' AS at) AS c`,
-    [shopId, CANCELS],
+    `INSERT INTO monthly_order_counts (shop_id, month, orders_paid_in_month)
+     SELECT $1, to_char(paid_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM'), count(*) FROM orders WHERE shop_id = $1 AND paid_at IS NOT NULL GROUP BY 2
+     ON CONFLICT (shop_id, month) DO UPDATE SET orders_paid_in_month = EXCLUDED.orders_paid_in_month`,
+    [shopId],
+  );
+  await query(
+    `INSERT INTO cancel_totals (shop_id, cancel_month, order_month, paid_month, cause, counted, excluded)
+     SELECT shop_id, cancel_month, order_month, COALESCE(paid_month, ''), cause, count(*) FILTER (WHERE counted), count(*) FILTER (WHERE NOT counted)
+     FROM cancels WHERE shop_id = $1 GROUP BY 1, 2, 3, 4, 5`,
+    [shopId],
+  );
+  await query(
+    `INSERT INTO cancel_item_totals (shop_id, cancel_month, order_month, paid_month, item_key, cause, item_title, counted, excluded)
+     SELECT shop_id, cancel_month, order_month, COALESCE(paid_month, ''), item_key, cause, max(item_title),
+       count(*) FILTER (WHERE counted), count(*) FILTER (WHERE NOT counted)
+     FROM cancels WHERE shop_id = $1 GROUP BY 1, 2, 3, 4, 5, 6`,
+    [shopId],
   );
   // Pending requests on the last 7 hours of orders: about three in four still inside the window at NOW.
   await query(
@@ -79,7 +130,9 @@ async function fill(query: (sql: string, params?: unknown[]) => Promise<unknown>
      FROM generate_series(1, $4::int) AS g`,
     [shopId, NOW, ORDERS - 1, PENDING],
   );
-  await query('VACUUM ANALYZE orders, cancels, monthly_order_counts, cancel_requests');
+  await query('VACUUM ANALYZE orders, cancels, monthly_order_counts, cancel_requests, cancel_totals, cancel_item_totals');
+  // Write the 2,000,000 new rows out now, so a checkpoint does not land inside the timed calls.
+  await query('CHECKPOINT').catch(() => undefined);
 }
 
 export async function main(): Promise<void> {
@@ -110,18 +163,66 @@ async function run(adminUrl: string, serverDescription: string): Promise<void> {
 
     const report = await rates.monthlyRate(shop.id, MONTH);
     const recount = await rates.recountFromScratch(shop.id, MONTH);
-    const monthly = await timeCalls(CALLS, () => rates.monthlyRate(shop.id, MONTH));
-    const history = await timeCalls(20, () => rates.history(shop.id, 12));
+    const quarterRecount = await rates.recountFromScratch(shop.id, '2026-Q4');
+    const repository = new RateRepository(dataSource);
+    const definition = rates.rateDefinition();
+    // Settle the database after the 4,000,000-row fill: the first timed figure must not pay for it.
+    for (let i = 0; i < 200; i += 1) await rates.monthlyRate(shop.id, MONTH);
+    // The month's own reads (the report's statement without the quarters) and the whole report, in turns.
+    const [monthOnly, monthly] = await timeInTurns(CALLS, [
+      () => repository.reportCounts(shop.id, MONTH, [], definition, { include: true, now: NOW, exclusionHours: 6, listLimit: 100 }),
+      () => rates.monthlyRate(shop.id, MONTH),
+    ]);
+    // The floor on this machine at this moment: one round trip that does nothing.
+    const floor = await timeCalls(CALLS, () => dataSource.query('SELECT 1'));
+    // Each read alone, to name the bottleneck.
+    const parts = {
+      breakdown: await timeCalls(200, () => repository.monthBreakdown(shop.id, MONTH, definition)),
+      pending: await timeCalls(200, () => repository.pendingRequests(shop.id, NOW, 6, 100)),
+      quarters: await timeCalls(200, () => repository.periodCounts(shop.id, [['2026-10', '2026-11', '2026-12'], ['2026-07', '2026-08', '2026-09'], ['2026-04', '2026-05', '2026-06']], definition)),
+    };
+    const history = await timeCalls(100, () => rates.history(shop.id, 12));
     const scan = await timeCalls(5, () => rates.recountFromScratch(shop.id, MONTH));
 
+    if (process.env.BENCH_EXPLAIN) {
+      // The plans of the report's reads, to see where the time goes (BENCH_EXPLAIN=1).
+      const explain = async (sql: string, params: unknown[]) => {
+        const plan: Array<Record<string, string>> = await dataSource.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+        process.stdout.write(`${plan.map((row) => Object.values(row)[0]).join('\n')}\n\n`);
+      };
+      await explain(
+        `WITH open AS (
+           SELECT r.id, r.order_no, r.requested_at, o.ordered_at, COALESCE(NULLIF(o.seller_item_code, ''), o.item_no) AS item_key, o.item_title,
+             (o.ordered_at IS NOT NULL AND o.ordered_at <= $2 AND $2 - o.ordered_at < $3::float8 * interval '1 hour') AS inside
+           FROM cancel_requests r LEFT JOIN orders o ON o.shop_id = r.shop_id AND o.order_no = r.order_no
+           WHERE r.shop_id = $1 AND r.status IN ('pending', 'review') AND ($4::text IS NULL OR o.order_month = $4)
+             AND NOT EXISTS (SELECT 1 FROM cancels c WHERE c.shop_id = r.shop_id AND c.order_no = r.order_no))
+         SELECT (SELECT count(*)::int FROM open) AS total, (SELECT count(*)::int FROM open WHERE inside) AS inside,
+           COALESCE((SELECT json_agg(l) FROM (SELECT id, order_no, requested_at, ordered_at, item_key, item_title FROM open
+             WHERE inside ORDER BY ordered_at, order_no COLLATE "C" LIMIT $5) AS l), '[]'::json) AS listed`,
+        [shop.id, NOW, 6, null, 100],
+      );
+      await explain(
+        `SELECT item_key, cause, max(item_title) AS title, sum(counted)::int AS counted, sum(excluded)::int AS excluded
+         FROM cancel_item_totals WHERE shop_id = $1 AND cancel_month = ANY($2::text[]) GROUP BY item_key, cause`,
+        [shop.id, [MONTH]],
+      );
+    }
+    const q = report.quarter;
     const lines = [
       `rate-query benchmark (${serverDescription})`,
       `  data: ${report.orders.toLocaleString('en')} orders in ${MONTH}, ${(report.countedCancels + report.excludedCancels).toLocaleString('en')} cancels this month ` +
         `(${report.countedCancels.toLocaleString('en')} counted), ${report.pending.total} pending requests ` +
-        `(${report.pending.insideExclusionWindow} inside the 6-hour window); filled in ${fillSeconds.toFixed(1)} s`,
-      `  rate ${(report.rate * 100).toFixed(2)} %, headroom ${report.headroom}, recount consistent: ${recount.consistent}`,
-      `  monthlyRate   x${CALLS}: p50 ${ms(monthly.p50)}  p95 ${ms(monthly.p95)}  p99 ${ms(monthly.p99)}  max ${ms(monthly.max)}`,
-      `  history(12)   x20: p50 ${ms(history.p50)}  p99 ${ms(history.p99)}`,
+        `(${report.pending.insideExclusionWindow} inside the 6-hour window); quarter ${q.period}: ${q.orders.toLocaleString('en')} orders, ` +
+        `${(q.countedCancels + q.excludedCancels).toLocaleString('en')} cancels; filled in ${fillSeconds.toFixed(1)} s`,
+      `  rate ${(report.rate * 100).toFixed(2)} %, headroom ${report.headroom}; quarter ${(q.rate * 100).toFixed(2)} %, tier ${q.tier}; ` +
+        `recount consistent: month ${recount.consistent}, quarter ${quarterRecount.consistent}`,
+      `  month reads   x${CALLS}: p50 ${ms(monthOnly.p50)}  p95 ${ms(monthOnly.p95)}  p99 ${ms(monthOnly.p99)}  max ${ms(monthOnly.max)}`,
+      `  monthlyRate   x${CALLS}: p50 ${ms(monthly.p50)}  p95 ${ms(monthly.p95)}  p99 ${ms(monthly.p99)}  max ${ms(monthly.max)}  (month + quarter + tier)`,
+      `  SELECT 1      x${CALLS}: p50 ${ms(floor.p50)}  p95 ${ms(floor.p95)}  p99 ${ms(floor.p99)}  (one empty round trip: the machine's floor)`,
+      `  parts x200 (p50 / p99): month breakdown ${ms(parts.breakdown.p50)} / ${ms(parts.breakdown.p99)}, pending ${ms(parts.pending.p50)} / ${ms(parts.pending.p99)}, ` +
+        `three quarters ${ms(parts.quarters.p50)} / ${ms(parts.quarters.p99)}`,
+      `  history(12)   x100: p50 ${ms(history.p50)}  p99 ${ms(history.p99)}`,
       `  recountFromScratch x5: p50 ${ms(scan.p50)}  max ${ms(scan.max)}  (a scan; verification only)`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

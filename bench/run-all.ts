@@ -70,16 +70,25 @@ async function trackingFigures(): Promise<BenchFigure[]> {
 
 async function rateFigures(): Promise<BenchFigure[]> {
   const out = await capturing(rateQuery);
+  const monthP50 = number(out, /month reads\s+x\d+: p50 ([\d.]+) ms/);
+  const monthP99 = number(out, /month reads\s+x\d+: .*p99 ([\d.]+) ms/);
   const p50 = number(out, /monthlyRate\s+x\d+: p50 ([\d.]+) ms/);
   const p99 = number(out, /monthlyRate\s+x\d+: .*p99 ([\d.]+) ms/);
-  const history = number(out, /history\(12\)\s+x\d+: .*p99 ([\d.]+) ms/);
+  const floor = number(out, /SELECT 1\s+x\d+: .*p99 ([\d.]+) ms/);
   return [
     {
       bench: 'rate-query',
-      figure: 'monthly rate query, 1,000,000 orders in the month',
-      value: `p50 ${p50 ?? '?'} ms, p99 ${p99 ?? '?'} ms (12-month history p99 ${history ?? '?'} ms)`,
-      target: 'p99 < 100 ms',
-      met: p99 !== null && p99 < 100,
+      figure: 'monthly rate reads, 1,000,000 orders and 60,000 cancels in the month',
+      value: `p50 ${monthP50 ?? '?'} ms, p99 ${monthP99 ?? '?'} ms (an empty round trip: p99 ${floor ?? '?'} ms)`,
+      target: 'p99 ≤ 5 ms',
+      met: monthP99 !== null && monthP99 <= 5,
+    },
+    {
+      bench: 'rate-query',
+      figure: 'rate report with the quarter and the penalty tier (quarter: 2,000,000 orders)',
+      value: `p50 ${p50 ?? '?'} ms, p99 ${p99 ?? '?'} ms`,
+      target: 'p99 ≤ 10 ms',
+      met: p99 !== null && p99 <= 10,
     },
   ];
 }

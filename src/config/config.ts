@@ -23,6 +23,7 @@ export const QOO10_JP_BASE_URL = 'https://api.qoo10.jp/GMKT.INC.Front.QAPIServic
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const DENOMINATORS = ['orders_placed', 'orders_paid'] as const;
+const COHORTS = ['completed_in_period', 'paid_cohort'] as const;
 const PACKED_POLICIES = ['refuse', 'accept', 'review'] as const;
 
 const blankToUndefined = ({ value }: { value: unknown }) =>
@@ -153,6 +154,9 @@ class EnvSchema {
   @IsIn(DENOMINATORS, { message: 'CANCEL_RATE_DENOMINATOR must be one of: orders_placed, orders_paid' })
   CANCEL_RATE_DENOMINATOR: string = 'orders_placed';
 
+  @IsIn(COHORTS, { message: 'CANCEL_RATE_COHORT must be one of: completed_in_period, paid_cohort' })
+  CANCEL_RATE_COHORT: string = 'completed_in_period';
+
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'TRACKING_CUTOFF_JST must be a JST time HH:MM, e.g. 17:00' })
   TRACKING_CUTOFF_JST: string = '17:00';
 
@@ -261,6 +265,8 @@ export interface AppConfig {
     readonly alertLevels: readonly number[];
     readonly exclusionHours: number;
     readonly denominator: 'orders_placed' | 'orders_paid';
+    /** completed_in_period: cancels completed in the period ÷ the denominator; paid_cohort: Qoo10 email's wording. */
+    readonly cohort: (typeof COHORTS)[number];
   };
   readonly email: {
     readonly smtpUrl: string | null;
@@ -357,6 +363,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       alertLevels: [...levels].sort((a, b) => a - b),
       exclusionHours: parsed.CANCEL_EXCLUSION_HOURS,
       denominator: parsed.CANCEL_RATE_DENOMINATOR as AppConfig['rate']['denominator'],
+      cohort: parsed.CANCEL_RATE_COHORT as AppConfig['rate']['cohort'],
     },
     email: {
       smtpUrl: parsed.SMTP_URL ?? null,

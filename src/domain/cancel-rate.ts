@@ -9,7 +9,7 @@
 // is returned together with a sentence stating the definition used.
 
 import type { DecisionKind, SellerFaultCause } from './types';
-import { formatJst, jstMonthRange, type MonthKey } from './jst-calendar';
+import { formatJst, jstMonthRange, jstQuarterRange, previousQuarter, type MonthKey, type QuarterKey } from './jst-calendar';
 
 /** Cancels completed within this many hours of the order do not count (seller guides). */
 export const DEFAULT_EXCLUSION_HOURS = 6;
@@ -82,12 +82,46 @@ export type DenominatorDefinition =
   /** Only order lines placed in the month that were paid (lines later cancelled included). */
   | 'orders_paid';
 
+/**
+ * Which cancels and orders a period's rate compares (CANCEL_RATE_COHORT).
+ * - completed_in_period (default): cancels completed in the period (or, with the order-time month
+ *   basis, cancels of the period's orders) ÷ the denominator setting (orders placed or paid).
+ * - paid_cohort: Qoo10's penalty email wording: cancels of orders paid in the period and cancelled
+ *   within it ÷ orders paid in the period (by JST payment time). The month basis and the
+ *   denominator setting do not apply.
+ */
+export type RateCohort = 'completed_in_period' | 'paid_cohort';
+
+export const RATE_COHORTS: readonly RateCohort[] = ['completed_in_period', 'paid_cohort'];
+
 /** Which month a cancel is counted in. */
 export type CancelMonthBasis =
   /** The JST month in which the cancel completed (default: what a seller sees happen this month). */
   | 'cancel_time'
   /** The JST month of the cancelled order, whenever the cancel completed. */
   | 'order_time';
+
+/** The rate definition in force; every report states it. */
+export interface RateDefinition {
+  cohort: RateCohort;
+  /** Used by the completed_in_period cohort only. */
+  denominator: DenominatorDefinition;
+  /** Used by the completed_in_period cohort only. */
+  cancelMonthBasis: CancelMonthBasis;
+}
+
+/**
+ * Whether a booked cancel falls in a period (a set of JST months) under a definition:
+ * completed in it, of an order placed in it, or (paid cohort) completed in it for an order paid in it.
+ */
+export function cancelInPeriod(
+  cancel: { cancelMonth: MonthKey; orderMonth: MonthKey; paidMonth: MonthKey | null },
+  months: ReadonlySet<MonthKey>,
+  definition: RateDefinition,
+): boolean {
+  if (definition.cohort === 'paid_cohort') return months.has(cancel.cancelMonth) && cancel.paidMonth !== null && months.has(cancel.paidMonth);
+  return months.has(definition.cancelMonthBasis === 'order_time' ? cancel.orderMonth : cancel.cancelMonth);
+}
 
 export interface CauseCount {
   counted: number;
@@ -113,6 +147,8 @@ export interface MonthlyRateInput {
   denominator: DenominatorDefinition;
   /** Default 'cancel_time'. Must match how the aggregates were grouped. */
   cancelMonthBasis?: CancelMonthBasis;
+  /** Default 'completed_in_period'. Must match how the figures were summed. */
+  cohort?: RateCohort;
   /** The denominator so far this month. */
   orders: number;
   countedCancels: number;
@@ -142,6 +178,7 @@ export interface MonthlyRate {
   asOf: Date;
   denominator: DenominatorDefinition;
   cancelMonthBasis: CancelMonthBasis;
+  cohort: RateCohort;
   exclusionHours: number;
   limit: number;
   orders: number;
@@ -150,6 +187,10 @@ export interface MonthlyRate {
   /** countedCancels / orders as a fraction; 0 when there are no orders (then rateDefined is false). */
   rate: number;
   rateDefined: boolean;
+  /** Counted cancels whose cause is the seller's (stock-outs, defects, late shipping). */
+  sellerFaultCancels: number;
+  /** sellerFaultCancels ÷ orders: a second figure beside the rate, never the rate itself. */
+  sellerFaultRate: number;
   status: RateStatus;
   /** The alert levels the rate stands at or above, ascending. */
   levelsCrossed: number[];
@@ -239,13 +280,47 @@ const NUMERATOR_TEXT: Record<CancelMonthBasis, string> = {
   order_time: "counted cancels of the month's orders, whenever completed",
 };
 
-function definitionOf(input: MonthlyRateInput, basis: CancelMonthBasis, start: Date, end: Date): string {
+const PAID_COHORT_TEXT = "counted cancels of orders paid in the period and cancelled within it ÷ orders paid in the period (by payment time)";
+
+/** The formula of a period's rate in words (numerator ÷ denominator), per definition setting. */
+export function formulaText(cohort: RateCohort, basis: CancelMonthBasis, denominator: DenominatorDefinition): string {
+  if (cohort === 'paid_cohort') return PAID_COHORT_TEXT;
+  return `${NUMERATOR_TEXT[basis]} ÷ ${DENOMINATOR_TEXT[denominator]}`;
+}
+
+function definitionOf(input: MonthlyRateInput, basis: CancelMonthBasis, cohort: RateCohort, start: Date, end: Date): string {
   return (
-    `Rate for ${input.month} = ${NUMERATOR_TEXT[basis]} ÷ ${DENOMINATOR_TEXT[input.denominator]}; ` +
+    `Rate for ${input.month} = ${formulaText(cohort, basis, input.denominator)}; one order is one order line (Qoo10 OrderNo); ` +
     `a cancel completed less than ${input.exclusionHours} hours after its order is excluded, every other ` +
-    `cancel counts whether buyer reason or seller fault; the month runs in Japan time (JST, UTC+9) from ` +
+    `cancel counts whether buyer reason or seller fault; a cancel's time is when Qoo10 completed it; the month runs in Japan time (JST, UTC+9) from ` +
     `${formatJst(start)} until ${formatJst(end)} JST; Qoo10 warns above ${percent(input.limit)}.`
   );
+}
+
+/** Counted seller-fault cancels (every cause but the buyer's). */
+export function sellerFaultCountOf(byReason: Record<CancelCause, CauseCount>): number {
+  return CANCEL_CAUSES.filter((cause) => cause !== 'buyer').reduce((sum, cause) => sum + byReason[cause].counted, 0);
+}
+
+interface Projection {
+  elapsedFraction: number;
+  projectionBasis: 'pace' | 'actual';
+  projectedOrders: number;
+  projectedCountedCancels: number;
+}
+
+/** Period-end figures at the pace so far; before one elapsed day, or outside the period, the actuals. */
+function projectPeriod(start: Date, end: Date, now: Date, orders: number, counted: number): Projection {
+  const periodMs = end.getTime() - start.getTime();
+  const elapsedMs = Math.min(Math.max(now.getTime() - start.getTime(), 0), periodMs);
+  const elapsedFraction = elapsedMs / periodMs;
+  const usePace = elapsedMs >= MIN_ELAPSED_FOR_PACE_MS && elapsedMs < periodMs;
+  return {
+    elapsedFraction,
+    projectionBasis: usePace ? 'pace' : 'actual',
+    projectedOrders: usePace ? Math.round(orders / elapsedFraction) : orders,
+    projectedCountedCancels: usePace ? Math.round(counted / elapsedFraction) : counted,
+  };
 }
 
 function compareItems(a: ItemCancels, b: ItemCancels): number {
@@ -256,14 +331,10 @@ function compareItems(a: ItemCancels, b: ItemCancels): number {
 export function computeMonthlyRate(input: MonthlyRateInput): MonthlyRate {
   const { orders, countedCancels: counted, limit, alertLevels } = input;
   const basis = input.cancelMonthBasis ?? 'cancel_time';
+  const cohort = input.cohort ?? 'completed_in_period';
   const { start, end } = jstMonthRange(input.month);
-  const monthMs = end.getTime() - start.getTime();
-  const elapsedMs = Math.min(Math.max(input.now.getTime() - start.getTime(), 0), monthMs);
-  const elapsedFraction = elapsedMs / monthMs;
-
-  const usePace = elapsedMs >= MIN_ELAPSED_FOR_PACE_MS && elapsedMs < monthMs;
-  const projectedOrders = usePace ? Math.round(orders / elapsedFraction) : orders;
-  const projectedCountedCancels = usePace ? Math.round(counted / elapsedFraction) : counted;
+  const { elapsedFraction, projectionBasis, projectedOrders, projectedCountedCancels } = projectPeriod(start, end, input.now, orders, counted);
+  const sellerFaultCancels = sellerFaultCountOf(input.byReason);
 
   const addedCountedCancels = Math.max(0, input.pending.total - input.pending.insideExclusionWindow);
   const countedIfAccepted = counted + addedCountedCancels;
@@ -276,6 +347,7 @@ export function computeMonthlyRate(input: MonthlyRateInput): MonthlyRate {
     asOf: input.now,
     denominator: input.denominator,
     cancelMonthBasis: basis,
+    cohort,
     exclusionHours: input.exclusionHours,
     limit,
     orders,
@@ -283,11 +355,13 @@ export function computeMonthlyRate(input: MonthlyRateInput): MonthlyRate {
     excludedCancels: input.excludedCancels,
     rate,
     rateDefined: orders > 0,
+    sellerFaultCancels,
+    sellerFaultRate: rateOf(sellerFaultCancels, orders),
     status: statusOf(counted, orders, limit, alertLevels),
     levelsCrossed: orders > 0 ? levelsCrossed(rate, alertLevels) : [],
     headroom: headroomFor(limit, orders, counted),
     elapsedFraction,
-    projectionBasis: usePace ? 'pace' : 'actual',
+    projectionBasis,
     projectedOrders,
     projectedCountedCancels,
     projectedRate: rateOf(projectedCountedCancels, projectedOrders),
@@ -301,6 +375,189 @@ export function computeMonthlyRate(input: MonthlyRateInput): MonthlyRate {
     },
     byReason: input.byReason,
     topItems: [...input.byItem].sort(compareItems).slice(0, TOP_ITEMS),
-    definition: definitionOf(input, basis, start, end),
+    definition: definitionOf(input, basis, cohort, start, end),
   };
+}
+
+// ---- The quarterly rate and the penalty tiers (domain.md) ----
+// Qoo10 counts a 3-month rate on 1/1, 4/1, 7/1 and 10/1 (JST quarters): over 10 % the shop is barred
+// from メガ割; over 15 % it may list at most 500 items; over 15 % two quarters in a row blocks all
+// sales and stops payouts. With fewer than 10 orders in the quarter a penalty applies only above 50 %.
+
+/** Over this quarterly rate the shop is barred from the メガ割 sales. */
+export const MEGA_WARI_BAR_RATE = 0.1;
+/** Over this quarterly rate the shop is limited to 500 listed items (twice in a row: sales blocked). */
+export const LISTING_LIMIT_RATE = 0.15;
+/** Fewer orders than this in the quarter: a penalty applies only above SMALL_SHOP_PENALTY_RATE. */
+export const SMALL_SHOP_ORDERS = 10;
+export const SMALL_SHOP_PENALTY_RATE = 0.5;
+
+/** From harmless to worst; `warning` is Qoo10's 7 % warning level, below any quarterly penalty. */
+export type PenaltyTier = 'ok' | 'warning' | 'mega_wari_barred' | 'listing_limited' | 'sales_blocked';
+
+export const PENALTY_TIERS: readonly PenaltyTier[] = ['ok', 'warning', 'mega_wari_barred', 'listing_limited', 'sales_blocked'];
+
+/** The worse of two tiers. */
+export function worseTier(a: PenaltyTier, b: PenaltyTier): PenaltyTier {
+  return PENALTY_TIERS.indexOf(a) >= PENALTY_TIERS.indexOf(b) ? a : b;
+}
+
+/** A period's counted figures, as summed from the aggregates. */
+export interface PeriodCounts {
+  orders: number;
+  countedCancels: number;
+  excludedCancels: number;
+  /** Of the counted cancels, the seller's (stock-outs, defects, late shipping). */
+  sellerFaultCancels: number;
+}
+
+/** Whether a quarterly penalty can apply at all: always from 10 orders, below that only above 50 %. */
+export function penaltyApplies(orders: number, countedCancels: number): boolean {
+  if (orders <= 0) return false;
+  return orders >= SMALL_SHOP_ORDERS || countedCancels / orders > SMALL_SHOP_PENALTY_RATE;
+}
+
+/** True when the quarter is over 15 % with the small-shop rule applied (one of the "two in a row"). */
+export function overListingLimit(counts: { orders: number; countedCancels: number }): boolean {
+  return penaltyApplies(counts.orders, counts.countedCancels) && counts.countedCancels / counts.orders > LISTING_LIMIT_RATE;
+}
+
+/**
+ * The tier a quarter's figures put the shop in, given whether the quarter before was over 15 %.
+ * Limits are strict: exactly 10 % is not over 10 %. `warnAbove` (the monthly 7 %) marks a quarter
+ * over Qoo10's warning level but under any penalty as `warning`; a small shop under 50 % can be
+ * `warning`, never penalised.
+ */
+export function quarterTier(counts: { orders: number; countedCancels: number }, previousOverListingLimit: boolean, warnAbove: number): PenaltyTier {
+  const rate = rateOf(counts.countedCancels, counts.orders);
+  if (penaltyApplies(counts.orders, counts.countedCancels)) {
+    if (rate > LISTING_LIMIT_RATE) return previousOverListingLimit ? 'sales_blocked' : 'listing_limited';
+    if (rate > MEGA_WARI_BAR_RATE) return 'mega_wari_barred';
+  }
+  return counts.orders > 0 && rate > warnAbove ? 'warning' : 'ok';
+}
+
+export interface QuarterlyRateInput {
+  quarter: QuarterKey;
+  now: Date;
+  /** The monthly warning limit (7 %): a quarter above it but under 10 % is a `warning`. */
+  warnAbove: number;
+  /** Quarter to date. */
+  current: PeriodCounts;
+  /** The two quarters before, for the previous result and "two quarters in a row". */
+  previous: PeriodCounts;
+  beforePrevious: PeriodCounts;
+}
+
+export interface QuarterResult {
+  period: QuarterKey;
+  orders: number;
+  countedCancels: number;
+  excludedCancels: number;
+  rate: number;
+  tier: PenaltyTier;
+}
+
+export interface QuarterlyRate {
+  period: QuarterKey;
+  /** JST quarter as UTC instants, end exclusive (the end is the counting day, 00:00 JST). */
+  periodStart: Date;
+  periodEnd: Date;
+  orders: number;
+  countedCancels: number;
+  excludedCancels: number;
+  /** countedCancels ÷ orders; 0 when there are no orders. */
+  rate: number;
+  rateDefined: boolean;
+  sellerFaultCancels: number;
+  sellerFaultRate: number;
+  /** Fewer than 10 orders: a penalty applies only above 50 %. */
+  smallShop: boolean;
+  /**
+   * More counted cancels the quarter can absorb before it is over 10 % (resp. 15 %) if no more
+   * orders arrive: floor(limit × orders) − counted, never below 0. Plain arithmetic on the limit: for
+   * a small shop the 50 % rule decides whether a penalty applies (`tier` says it).
+   */
+  headroom10: number;
+  headroom15: number;
+  elapsedFraction: number;
+  projectionBasis: 'pace' | 'actual';
+  projectedOrders: number;
+  projectedCountedCancels: number;
+  projectedRate: number;
+  /** The tier the quarter-to-date figures stand at, and the one at the projected quarter end. */
+  tier: PenaltyTier;
+  projectedTier: PenaltyTier;
+  /** The previous quarter's final result: the tier in force now. */
+  previous: QuarterResult;
+  /** The previous quarter was over 15 %: one more such quarter blocks all sales. */
+  twoQuartersRisk: boolean;
+}
+
+function quarterResult(period: QuarterKey, counts: PeriodCounts, previousOver: boolean, warnAbove: number): QuarterResult {
+  return {
+    period,
+    orders: counts.orders,
+    countedCancels: counts.countedCancels,
+    excludedCancels: counts.excludedCancels,
+    rate: rateOf(counts.countedCancels, counts.orders),
+    tier: quarterTier(counts, previousOver, warnAbove),
+  };
+}
+
+/** The quarter's figures, its tier now and at the projected end, and the previous quarter's result. */
+export function computeQuarterlyRate(input: QuarterlyRateInput): QuarterlyRate {
+  const { current, warnAbove } = input;
+  const { start, end } = jstQuarterRange(input.quarter);
+  const projection = projectPeriod(start, end, input.now, current.orders, current.countedCancels);
+  const previousOver = overListingLimit(input.previous);
+  const projected = { orders: projection.projectedOrders, countedCancels: projection.projectedCountedCancels };
+  return {
+    period: input.quarter,
+    periodStart: start,
+    periodEnd: end,
+    orders: current.orders,
+    countedCancels: current.countedCancels,
+    excludedCancels: current.excludedCancels,
+    rate: rateOf(current.countedCancels, current.orders),
+    rateDefined: current.orders > 0,
+    sellerFaultCancels: current.sellerFaultCancels,
+    sellerFaultRate: rateOf(current.sellerFaultCancels, current.orders),
+    smallShop: current.orders < SMALL_SHOP_ORDERS,
+    headroom10: headroomFor(MEGA_WARI_BAR_RATE, current.orders, current.countedCancels),
+    headroom15: headroomFor(LISTING_LIMIT_RATE, current.orders, current.countedCancels),
+    ...projection,
+    projectedRate: rateOf(projection.projectedCountedCancels, projection.projectedOrders),
+    tier: quarterTier(current, previousOver, warnAbove),
+    projectedTier: quarterTier(projected, previousOver, warnAbove),
+    previous: quarterResult(previousQuarter(input.quarter), input.previous, overListingLimit(input.beforePrevious), warnAbove),
+    twoQuartersRisk: previousOver,
+  };
+}
+
+/**
+ * The shop's standing now: the tier Qoo10 set on the last counting day (the previous quarter's
+ * result), raised to `warning` while the current month is over the monthly limit.
+ */
+export function penaltyTierNow(quarter: QuarterlyRate, month: { status: RateStatus }): PenaltyTier {
+  return worseTier(quarter.previous.tier, month.status === 'over' ? 'warning' : 'ok');
+}
+
+/**
+ * The orders an alert judges a period's rate against. On the period's first JST day (before the
+ * pace projection means anything) its denominator is still near zero while cancels of last period's
+ * orders keep completing, so 1 late cancel against 3 new orders would read 33 %. Until one day has
+ * passed the alert divides by at least one average day of the previous period's orders; from then
+ * on by the orders themselves. A shop with no previous period keeps its own orders.
+ */
+export function alertDenominator(input: {
+  orders: number;
+  periodStart: Date;
+  now: Date;
+  previousPeriodOrders: number;
+  previousPeriodDays: number;
+}): number {
+  const firstDay = input.now.getTime() - input.periodStart.getTime() < MIN_ELAPSED_FOR_PACE_MS;
+  if (!firstDay || input.previousPeriodDays <= 0) return input.orders;
+  return Math.max(input.orders, Math.round(input.previousPeriodOrders / input.previousPeriodDays));
 }

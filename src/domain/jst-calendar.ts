@@ -191,3 +191,52 @@ export function formatJst(instant: Date): string {
   const f = jstFields(instant);
   return `${pad(f.year, 4)}-${pad(f.month)}-${pad(f.day)} ${pad(f.hour)}:${pad(f.minute)}`;
 }
+
+/** A JST calendar quarter, 'YYYY-Qn': Q1 = January–March ... Q4 = October–December. */
+export type QuarterKey = string;
+
+const QUARTER_KEY = /^(\d{4})-Q([1-4])$/;
+
+export function isQuarterKey(s: unknown): s is QuarterKey {
+  return typeof s === 'string' && QUARTER_KEY.test(s);
+}
+
+/** Splits 'YYYY-Qn' into numbers; throws an Error naming the bad input otherwise. */
+export function parseQuarterKey(s: string): { year: number; quarter: number } {
+  const m = QUARTER_KEY.exec(String(s));
+  if (!m) throw new Error(`invalid quarter "${String(s)}": expected YYYY-Qn with n from 1 to 4`);
+  return { year: Number(m[1]), quarter: Number(m[2]) };
+}
+
+/** The quarter a JST month belongs to: '2026-12' → '2026-Q4'. */
+export function quarterOfMonth(month: MonthKey): QuarterKey {
+  const { year, month: m } = parseMonthKey(month);
+  return `${pad(year, 4)}-Q${Math.floor((m - 1) / 3) + 1}`;
+}
+
+/** The JST quarter containing `instant`: 2026-09-30T15:00Z is 00:00 JST on Oct 1, so '2026-Q4'. */
+export function jstQuarterOf(instant: Date): QuarterKey {
+  return quarterOfMonth(jstMonthOf(instant));
+}
+
+/** The three JST months of a quarter, in order. */
+export function quarterMonths(quarter: QuarterKey): MonthKey[] {
+  const { year, quarter: q } = parseQuarterKey(quarter);
+  const first = (q - 1) * 3 + 1;
+  return [0, 1, 2].map((offset) => monthKey(year, first + offset));
+}
+
+/**
+ * The UTC instants bounding a JST quarter; `end` is exclusive. Qoo10 counts the quarterly rate on
+ * 1/1, 4/1, 7/1 and 10/1: the first instant after a quarter is its counting day.
+ */
+export function jstQuarterRange(quarter: QuarterKey): InstantRange {
+  const { year, quarter: q } = parseQuarterKey(quarter);
+  const first = (q - 1) * 3 + 1;
+  return { start: jstInstant(year, first, 1), end: jstInstant(year, first + 3, 1) };
+}
+
+export function previousQuarter(quarter: QuarterKey): QuarterKey {
+  const { year, quarter: q } = parseQuarterKey(quarter);
+  return q === 1 ? `${pad(year - 1, 4)}-Q4` : `${pad(year, 4)}-Q${q - 1}`;
+}

@@ -26,6 +26,7 @@ const obj = (properties: Record<string, Schema>, description?: string): Schema =
 const REQUEST_STATUS: Schema = { type: 'string', enum: ['pending', 'review', 'acting', 'done', 'closed'] };
 const DECISION_KIND: Schema = { type: 'string', enum: ['accept', 'refuse', 'seller-fault', 'review'] };
 const RATE_STATUS: Schema = { type: 'string', enum: ['ok', 'watch', 'danger', 'over'] };
+const PENALTY_TIER: Schema = { type: 'string', enum: ['ok', 'warning', 'mega_wari_barred', 'listing_limited', 'sales_blocked'] };
 const ACTION_KIND: Schema = { type: 'string', enum: ['accept', 'refuse', 'seller-fault'] };
 
 const request = {
@@ -78,7 +79,34 @@ const rateReport = obj(
     topItems: arr({ type: 'object' }),
     sellerFaultItems: arr({ type: 'object' }),
     pending: { type: 'object' },
-    definition: obj({ text: str, denominator: str, cancelMonthBasis: str, exclusionHours: num, timeZone: str }),
+    sellerFaultCancels: int,
+    sellerFaultRate: { type: 'number', description: 'counted seller-fault cancels ÷ orders: a second figure, not the rate' },
+    quarter: obj({
+      period: { type: 'string', description: 'JST quarter, e.g. 2026-Q4' },
+      orders: int,
+      countedCancels: int,
+      excludedCancels: int,
+      rate: num,
+      headroom10: int,
+      headroom15: int,
+      projectedRate: num,
+      tier: PENALTY_TIER,
+      projectedTier: PENALTY_TIER,
+      twoQuartersRisk: bool,
+      previous: { type: 'object' },
+    }),
+    penaltyTier: PENALTY_TIER,
+    definition: obj({
+      text: str,
+      formula: str,
+      cohort: { type: 'string', enum: ['completed_in_period', 'paid_cohort'] },
+      denominator: str,
+      cancelMonthBasis: str,
+      countingUnit: { type: 'string', enum: ['order_line'] },
+      cancelTime: str,
+      exclusionHours: num,
+      timeZone: str,
+    }),
   },
   'Rates are fractions; counted numerator, excluded cancels and denominator are given beside the rate.',
 );

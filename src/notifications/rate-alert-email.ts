@@ -1,4 +1,4 @@
-import { CANCEL_CAUSES, type CancelCause, type ItemCancels, type MonthlyRate } from '../domain/cancel-rate';
+import { CANCEL_CAUSES, type CancelCause, type ItemCancels, type MonthlyRate, type QuarterlyRate } from '../domain/cancel-rate';
 import { formatJst } from '../domain/jst-calendar';
 
 /**
@@ -42,6 +42,12 @@ function itemLine(item: ItemCancels): string {
 }
 
 function definitionJa(rate: MonthlyRate): string {
+  if (rate.cohort === 'paid_cohort') {
+    return (
+      `キャンセル率 = その月に入金された注文のうち、同じ月に完了し算入されるキャンセル ÷ その月に入金された注文数。` +
+      `注文から${rate.exclusionHours}時間以内に完了したキャンセルは算入されません。月は日本時間で区切ります。`
+    );
+  }
   const numerator = rate.cancelMonthBasis === 'cancel_time' ? 'その月に完了したキャンセル' : 'その月の注文のキャンセル';
   const denominator = rate.denominator === 'orders_paid' ? 'その月の入金済み注文数' : 'その月の注文数';
   return (
@@ -99,6 +105,62 @@ export function rateAlertEmail(facts: RateAlertFacts): { subject: string; body: 
     '4. 購入者に「キャンセルしてください」とお願いすることはQoo10の規約で禁止されています。販売店都合のキャンセルは必ず販売店側で処理してください。',
     '',
     `率の定義: ${definitionJa(rate)}`,
+  );
+  return { subject, body: lines.join('\n') };
+}
+
+/** The quarterly tiers that raise an alert (domain.md: over 10 %, over 15 %, over 15 % twice in a row). */
+export type QuarterAlertLevel = 'mega_wari_barred' | 'listing_limited' | 'sales_blocked';
+
+const QUARTER_CONSEQUENCE: Record<QuarterAlertLevel, string> = {
+  mega_wari_barred: 'メガ割に参加できなくなります',
+  listing_limited: '出品できる商品が500件までに制限されます',
+  sales_blocked: 'すべての販売が停止され、精算も止まります',
+};
+
+function quarterLabel(period: string): string {
+  const first = (Number(period.slice(6)) - 1) * 3 + 1;
+  return `${period.slice(0, 4)}年${first}〜${first + 2}月`;
+}
+
+/** Subject and body (Japanese, plain text) of a quarterly penalty alert. */
+export function quarterAlertEmail(facts: { level: QuarterAlertLevel; shopName: string; quarter: QuarterlyRate; asOf: Date }): {
+  subject: string;
+  body: string;
+} {
+  const { quarter: q, level, shopName } = facts;
+  const label = quarterLabel(q.period);
+  const line = level === 'mega_wari_barred' ? '10 %' : '15 %';
+  const subject =
+    level === 'sales_blocked'
+      ? `【緊急】2四半期続けてキャンセル率が15 %を超えています（${shopName}・${label}）`
+      : `【${level === 'listing_limited' ? '緊急' : '警告'}】四半期のキャンセル率が${line}を超えています（${shopName}・${label}）`;
+  const lead =
+    level === 'sales_blocked'
+      ? `前の四半期（${quarterLabel(q.previous.period)}）に続き、${label}のキャンセル率も ${percent(q.rate)} で15 %を超えています。` +
+        `このまま集計日（${formatJst(q.periodEnd)}）を迎えると、${QUARTER_CONSEQUENCE[level]}。`
+      : `${label}のキャンセル率が ${percent(q.rate)} になり、${line}を超えています。このまま集計日（${formatJst(q.periodEnd)}）を迎えると、` +
+        `${QUARTER_CONSEQUENCE[level]}。`;
+  const lines = [
+    lead,
+    '',
+    `■ 四半期の数値（${formatJst(facts.asOf)} 日本時間 時点）`,
+    `・キャンセル率: ${percent(q.rate)}（販売店都合のみ: ${percent(q.sellerFaultRate)}）`,
+    `・算入されるキャンセル: ${q.countedCancels} 件 / 算入されないキャンセル: ${q.excludedCancels} 件`,
+    `・注文数: ${q.orders} 件`,
+    `・10 %を超えずに受けられるキャンセル: あと ${q.headroom10} 件、15 %まで: あと ${q.headroom15} 件`,
+    `・四半期末の見込みキャンセル率（今のペース）: ${percent(q.projectedRate)}`,
+    `・前の四半期（${quarterLabel(q.previous.period)}）: ${percent(q.previous.rate)}（注文 ${q.previous.orders} 件、算入 ${q.previous.countedCancels} 件）`,
+  ];
+  if (q.smallShop) lines.push('・注文が10件未満の四半期は、キャンセル率が50 %を超えた場合だけペナルティの対象になります。');
+  lines.push(
+    '',
+    '■ 今すぐできること',
+    '1. 未発送で在庫のある注文へのキャンセル要請は、注文から6時間以内に承認すると率に算入されません。',
+    '2. 荷物を渡したらすぐに追跡番号を登録し、キャンセル要請が届かない状態にしてください。',
+    '3. 在庫切れによるキャンセルが出ている商品は、在庫数を見直し、安全在庫を持たせてください。',
+    '',
+    'Qoo10は四半期（1〜3月、4〜6月、7〜9月、10〜12月）のキャンセル率を1/1、4/1、7/1、10/1に集計します。',
   );
   return { subject, body: lines.join('\n') };
 }

@@ -114,21 +114,28 @@ export class OrderRepository {
       const insertedSet = new Set(inserted.map((row) => row.order_no));
       const placed = new Map<string, number>();
       const paid = new Map<string, number>();
+      // Paid orders by the JST month of payment: the paid cohort's denominator (rate definitions).
+      const paidIn = new Map<string, number>();
       for (const order of unique) {
         const month = jstMonthOf(order.orderedAt);
         if (insertedSet.has(order.orderNo)) placed.set(month, (placed.get(month) ?? 0) + 1);
         const newlyPaid = order.paidAt !== null && (insertedSet.has(order.orderNo) || wasPaid.get(order.orderNo) === false);
-        if (newlyPaid) paid.set(month, (paid.get(month) ?? 0) + 1);
+        if (newlyPaid) {
+          paid.set(month, (paid.get(month) ?? 0) + 1);
+          const paidMonth = jstMonthOf(order.paidAt!);
+          paidIn.set(paidMonth, (paidIn.get(paidMonth) ?? 0) + 1);
+        }
       }
-      const months = [...new Set([...placed.keys(), ...paid.keys()])];
+      const months = [...new Set([...placed.keys(), ...paid.keys(), ...paidIn.keys()])];
       if (months.length > 0) {
         await em.query(
-          `INSERT INTO monthly_order_counts (shop_id, month, orders_placed, orders_paid)
-           SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[])
+          `INSERT INTO monthly_order_counts (shop_id, month, orders_placed, orders_paid, orders_paid_in_month)
+           SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[])
            ON CONFLICT (shop_id, month) DO UPDATE SET
              orders_placed = monthly_order_counts.orders_placed + EXCLUDED.orders_placed,
-             orders_paid = monthly_order_counts.orders_paid + EXCLUDED.orders_paid`,
-          [shopId, months, months.map((m) => placed.get(m) ?? 0), months.map((m) => paid.get(m) ?? 0)],
+             orders_paid = monthly_order_counts.orders_paid + EXCLUDED.orders_paid,
+             orders_paid_in_month = monthly_order_counts.orders_paid_in_month + EXCLUDED.orders_paid_in_month`,
+          [shopId, months, months.map((m) => placed.get(m) ?? 0), months.map((m) => paid.get(m) ?? 0), months.map((m) => paidIn.get(m) ?? 0)],
         );
       }
       return { inserted: insertedSet.size };

@@ -1,13 +1,14 @@
 import type { DataSource } from 'typeorm';
 import {
   CANCEL_CAUSES,
+  cancelInPeriod,
   type CancelCause,
   type CancelMonthBasis,
   type CauseCount,
-  type DenominatorDefinition,
   type ItemCancels,
+  type RateDefinition,
 } from '../domain/cancel-rate';
-import { jstMonthRange, type MonthKey } from '../domain/jst-calendar';
+import { jstMonthRange, previousMonth, type MonthKey } from '../domain/jst-calendar';
 
 /** The sums the rate is computed from, for one shop and one JST month. */
 export interface RateCounts {
@@ -68,10 +69,20 @@ const MONTH_COLUMN: Record<CancelMonthBasis, 'cancel_month' | 'order_month'> = {
   order_time: 'order_month',
 };
 
-const DENOMINATOR_COLUMN: Record<DenominatorDefinition, 'orders_placed' | 'orders_paid'> = {
-  orders_placed: 'orders_placed',
-  orders_paid: 'orders_paid',
-};
+/** The monthly_order_counts column holding the denominator under a definition. */
+function denominatorColumn(definition: RateDefinition): 'orders_placed' | 'orders_paid' | 'orders_paid_in_month' {
+  if (definition.cohort === 'paid_cohort') return 'orders_paid_in_month';
+  return definition.denominator === 'orders_paid' ? 'orders_paid' : 'orders_placed';
+}
+
+/**
+ * SQL condition selecting a period's cancels (months in the array parameter $n) from a table with
+ * cancel_month, order_month and paid_month columns; the same rule as the domain's cancelInPeriod.
+ */
+function periodCondition(definition: RateDefinition, param: string): string {
+  if (definition.cohort === 'paid_cohort') return `cancel_month = ANY(${param}) AND paid_month = ANY(${param})`;
+  return `${MONTH_COLUMN[definition.cancelMonthBasis]} = ANY(${param})`;
+}
 
 interface CauseRow {
   cause: CancelCause;
@@ -85,58 +96,136 @@ function emptyByReason(): Record<CancelCause, CauseCount> {
 
 function countsOf(orders: number, rows: CauseRow[]): RateCounts {
   const byReason = emptyByReason();
-  for (const row of rows) byReason[row.cause] = { counted: row.counted, excluded: row.excluded };
+  for (const row of rows) {
+    byReason[row.cause].counted += row.counted;
+    byReason[row.cause].excluded += row.excluded;
+  }
   const counted = CANCEL_CAUSES.reduce((sum, cause) => sum + byReason[cause].counted, 0);
   const excluded = CANCEL_CAUSES.reduce((sum, cause) => sum + byReason[cause].excluded, 0);
   return { orders, countedCancels: counted, excludedCancels: excluded, byReason };
 }
 
+type ItemGroupRow = CauseRow & { item_key: string; title: string };
+type OrderCountRow = { month: string; orders: number };
+type TotalsRow = CauseRow & { cancel_month: string; order_month: string; paid_month: string };
+type OpenRequestsRow = {
+  total: number;
+  inside: number;
+  listed: Array<{ id: string | number; order_no: string; requested_at: string; ordered_at: string; item_key: string | null; item_title: string | null }>;
+};
+
+// The report's reads as SQL text, so that each can run alone or inside the one-statement report
+// (reportCounts). Arguments are placeholders ('$1', '$2::text[]').
+
+/** The denominator per month of the months in `months`. */
+function orderCountsSql(definition: RateDefinition, shop: string, months: string): string {
+  return `SELECT month, ${denominatorColumn(definition)} AS orders FROM monthly_order_counts WHERE shop_id = ${shop} AND month = ANY(${months})`;
+}
+
+/** The cancel_totals rows touching the months (by cancel or order month); periods are cut in JS. */
+function cancelTotalsSql(shop: string, months: string): string {
+  return `SELECT cancel_month, order_month, paid_month, cause, counted, excluded FROM cancel_totals
+    WHERE shop_id = ${shop} AND (cancel_month = ANY(${months}) OR order_month = ANY(${months}))`;
+}
+
+/** A period's cancels per item and cause. */
+function itemGroupsSql(definition: RateDefinition, shop: string, months: string): string {
+  return `SELECT item_key, cause, max(item_title) AS title, sum(counted)::int AS counted, sum(excluded)::int AS excluded
+    FROM cancel_item_totals WHERE shop_id = ${shop} AND ${periodCondition(definition, months)} GROUP BY item_key, cause`;
+}
+
 /**
- * Reads for the monthly cancellation rate. The running figures are sums over indexed rows written
- * as orders and cancels arrive (monthly_order_counts, cancels by month); `scanMonth` recomputes the
- * same figures from the raw instants, to verify them.
+ * One row: the open requests (pending or waiting for a person, no cancel booked for the order), those
+ * inside the exclusion window, and the first `limit` of those as JSON (timestamps as ISO text).
+ * `include` false gives zeros without reading (a past month has no pending what-if).
+ */
+function openRequestsSql(p: { shop: string; now: string; hours: string; orderMonth: string; limit: string; include: string }): string {
+  return `WITH open AS (
+      SELECT r.id, r.order_no, r.requested_at, o.ordered_at,
+        COALESCE(NULLIF(o.seller_item_code, ''), o.item_no) AS item_key, o.item_title,
+        (o.ordered_at IS NOT NULL AND o.ordered_at <= ${p.now} AND ${p.now} - o.ordered_at < ${p.hours} * interval '1 hour') AS inside
+      FROM cancel_requests r
+      LEFT JOIN orders o ON o.shop_id = r.shop_id AND o.order_no = r.order_no
+      WHERE ${p.include} AND r.shop_id = ${p.shop} AND r.status IN ('pending', 'review')
+        AND (${p.orderMonth} IS NULL OR o.order_month = ${p.orderMonth})
+        AND NOT EXISTS (SELECT 1 FROM cancels c WHERE c.shop_id = r.shop_id AND c.order_no = r.order_no)
+    )
+    SELECT (SELECT count(*)::int FROM open) AS total, (SELECT count(*)::int FROM open WHERE inside) AS inside,
+      COALESCE((SELECT json_agg(l) FROM (SELECT id, order_no, requested_at, ordered_at, item_key, item_title FROM open
+        WHERE inside ORDER BY ordered_at, order_no COLLATE "C" LIMIT ${p.limit}) AS l), '[]'::json) AS listed`;
+}
+
+/** The month's counts and its items (every item with a counted cancel, in no particular order). */
+function breakdownOf(orders: number, groups: ItemGroupRow[]): { counts: RateCounts; items: ItemCancels[] } {
+  const items = new Map<string, ItemCancels>();
+  for (const group of groups) {
+    if (group.counted === 0) continue;
+    const item = items.get(group.item_key) ?? { itemKey: group.item_key, title: group.title, counted: 0, sellerFault: 0 };
+    item.counted += group.counted;
+    // Seller fault in the item sense: every cause but the buyer's (stock-outs, defects, late shipping).
+    if (group.cause !== 'buyer') item.sellerFault += group.counted;
+    items.set(group.item_key, item);
+  }
+  return { counts: countsOf(orders, groups), items: [...items.values()] };
+}
+
+function periodsOf(periods: ReadonlyArray<readonly MonthKey[]>, orderRows: OrderCountRow[], totalRows: TotalsRow[], definition: RateDefinition): RateCounts[] {
+  return periods.map((period) => {
+    const inPeriod = new Set(period);
+    const orders = orderRows.filter((row) => inPeriod.has(row.month)).reduce((sum, row) => sum + row.orders, 0);
+    const causes = totalRows.filter((row) =>
+      cancelInPeriod({ cancelMonth: row.cancel_month, orderMonth: row.order_month, paidMonth: row.paid_month || null }, inPeriod, definition),
+    );
+    return countsOf(orders, causes);
+  });
+}
+
+function pendingOf(summary: OpenRequestsRow, exclusionHours: number): PendingSummary {
+  const windowMs = exclusionHours * 3_600_000;
+  const inWindow = summary.listed
+    .map((row) => {
+      const orderedAt = new Date(row.ordered_at);
+      return {
+        requestId: String(row.id),
+        orderNo: row.order_no,
+        itemKey: row.item_key ?? '',
+        itemTitle: row.item_title ?? '',
+        orderedAt,
+        requestedAt: new Date(row.requested_at),
+        deadline: new Date(orderedAt.getTime() + windowMs),
+      };
+    })
+    .sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || (a.orderNo < b.orderNo ? -1 : a.orderNo > b.orderNo ? 1 : 0));
+  return { total: summary.total, insideExclusionWindow: summary.inside, inWindow };
+}
+
+/** What one rate report reads: the month's breakdown, the periods' counts, the open requests. */
+export interface ReportCounts {
+  month: { counts: RateCounts; items: ItemCancels[] };
+  periods: RateCounts[];
+  pending: PendingSummary;
+}
+
+/**
+ * Reads for the cancellation rate. The running figures are sums over small count tables kept as
+ * orders and cancels are written (monthly_order_counts, cancel_totals, cancel_item_totals), never
+ * over the cancels themselves; `scanPeriod` recomputes the same figures from the raw rows, to verify.
  */
 export class RateRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * The month's figures in two queries: the denominator from one row of monthly_order_counts, and
-   * one indexed pass over the month's cancels (≈70k rows at most) grouped by item and cause, from
-   * which the totals, the breakdown by reason and the per-item counts are all summed here.
+   * The month's figures in two queries over count tables: the denominator from one row of
+   * monthly_order_counts, and the month's rows of cancel_item_totals (a few per item and cause),
+   * from which the totals, the breakdown by reason and the per-item counts are summed here.
    * `items` holds every item with a counted cancel, in no particular order.
    */
-  async monthBreakdown(
-    shopId: string,
-    month: MonthKey,
-    denominator: DenominatorDefinition,
-    basis: CancelMonthBasis,
-  ): Promise<{ counts: RateCounts; items: ItemCancels[] }> {
+  async monthBreakdown(shopId: string, month: MonthKey, definition: RateDefinition): Promise<{ counts: RateCounts; items: ItemCancels[] }> {
     const [orderRows, groups] = await Promise.all([
-      this.dataSource.query(
-        `SELECT ${DENOMINATOR_COLUMN[denominator]} AS orders FROM monthly_order_counts WHERE shop_id = $1 AND month = $2`,
-        [shopId, month],
-      ) as Promise<Array<{ orders: number }>>,
-      this.dataSource.query(
-        `SELECT item_key, cause, max(item_title) AS title,
-           (count(*) FILTER (WHERE counted))::int AS counted, (count(*) FILTER (WHERE NOT counted))::int AS excluded
-         FROM cancels WHERE shop_id = $1 AND ${MONTH_COLUMN[basis]} = $2 GROUP BY item_key, cause`,
-        [shopId, month],
-      ) as Promise<Array<CauseRow & { item_key: string; title: string }>>,
+      this.dataSource.query(orderCountsSql(definition, '$1', '$2::text[]'), [shopId, [month]]) as Promise<OrderCountRow[]>,
+      this.dataSource.query(itemGroupsSql(definition, '$1', '$2::text[]'), [shopId, [month]]) as Promise<ItemGroupRow[]>,
     ]);
-    const byReason = emptyByReason();
-    const items = new Map<string, ItemCancels>();
-    for (const group of groups) {
-      byReason[group.cause].counted += group.counted;
-      byReason[group.cause].excluded += group.excluded;
-      if (group.counted === 0) continue;
-      const item = items.get(group.item_key) ?? { itemKey: group.item_key, title: group.title, counted: 0, sellerFault: 0 };
-      item.counted += group.counted;
-      // Seller fault in the item sense: every cause but the buyer's (stock-outs, defects, late shipping).
-      if (group.cause !== 'buyer') item.sellerFault += group.counted;
-      items.set(group.item_key, item);
-    }
-    const causeRows = CANCEL_CAUSES.map((cause) => ({ cause, ...byReason[cause] }));
-    return { counts: countsOf(orderRows[0]?.orders ?? 0, causeRows), items: [...items.values()] };
+    return breakdownOf(orderRows[0]?.orders ?? 0, groups);
   }
 
   /**
@@ -152,39 +241,53 @@ export class RateRepository {
     listLimit: number,
     orderMonth?: MonthKey,
   ): Promise<PendingSummary> {
-    const rows: Array<{
-      id: string;
-      order_no: string;
-      requested_at: Date;
-      ordered_at: Date | null;
-      item_key: string | null;
-      item_title: string | null;
-      inside: boolean;
-    }> = await this.dataSource.query(
-      `SELECT r.id, r.order_no, r.requested_at, o.ordered_at,
-         COALESCE(NULLIF(o.seller_item_code, ''), o.item_no) AS item_key, o.item_title,
-         (o.ordered_at IS NOT NULL AND o.ordered_at <= $2 AND $2 - o.ordered_at < $3::float8 * interval '1 hour') AS inside
-       FROM cancel_requests r
-       LEFT JOIN orders o ON o.shop_id = r.shop_id AND o.order_no = r.order_no
-       WHERE r.shop_id = $1 AND r.status IN ('pending', 'review')
-         AND ($4::text IS NULL OR o.order_month = $4)
-         AND NOT EXISTS (SELECT 1 FROM cancels c WHERE c.shop_id = r.shop_id AND c.order_no = r.order_no)`,
-      [shopId, now, exclusionHours, orderMonth ?? null],
+    const [summary]: OpenRequestsRow[] = await this.dataSource.query(
+      openRequestsSql({ shop: '$1', now: '$2::timestamptz', hours: '$3::float8', orderMonth: '$4::text', limit: '$5::int', include: 'true' }),
+      [shopId, now, exclusionHours, orderMonth ?? null, listLimit],
     );
-    const windowMs = exclusionHours * 3_600_000;
-    const inWindow = rows
-      .filter((row) => row.inside && row.ordered_at)
-      .map((row) => ({
-        requestId: String(row.id),
-        orderNo: row.order_no,
-        itemKey: row.item_key ?? '',
-        itemTitle: row.item_title ?? '',
-        orderedAt: row.ordered_at!,
-        requestedAt: row.requested_at,
-        deadline: new Date(row.ordered_at!.getTime() + windowMs),
-      }))
-      .sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || a.orderNo.localeCompare(b.orderNo));
-    return { total: rows.length, insideExclusionWindow: inWindow.length, inWindow: inWindow.slice(0, listLimit) };
+    return pendingOf(summary!, exclusionHours);
+  }
+
+  /**
+   * Everything one rate report reads, in ONE statement (one round trip, one backend): the month's
+   * breakdown, the counts of `periods` (e.g. the month's quarter and the two before), and the open
+   * requests when `pending.include` (see pendingRequests). Same figures as the separate reads.
+   */
+  async reportCounts(
+    shopId: string,
+    month: MonthKey,
+    periods: ReadonlyArray<readonly MonthKey[]>,
+    definition: RateDefinition,
+    pending: { include: boolean; now: Date; exclusionHours: number; listLimit: number; orderMonth?: MonthKey },
+  ): Promise<ReportCounts> {
+    const months = [...new Set([month, ...periods.flat()])];
+    const open = openRequestsSql({ shop: '$1', now: '$4::timestamptz', hours: '$5::float8', orderMonth: '$6::text', limit: '$7::int', include: '$8::boolean' });
+    const [row] = await this.preparedQuery<{ orders: OrderCountRow[]; totals: TotalsRow[]; items: ItemGroupRow[]; pending: OpenRequestsRow }>(
+      `rate-report:${definition.cohort}:${definition.cancelMonthBasis}:${definition.denominator}`,
+      `SELECT
+         (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${orderCountsSql(definition, '$1', '$2::text[]')}) AS x) AS orders,
+         (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${cancelTotalsSql('$1', '$2::text[]')}) AS x) AS totals,
+         (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${itemGroupsSql(definition, '$1', '$3::text[]')}) AS x) AS items,
+         (SELECT row_to_json(x) FROM (${open}) AS x) AS pending`,
+      [shopId, months, [month], pending.now, pending.exclusionHours, pending.orderMonth ?? null, pending.listLimit, pending.include],
+    );
+    return {
+      month: breakdownOf(row!.orders.find((entry) => entry.month === month)?.orders ?? 0, row!.items),
+      periods: periodsOf(periods, row!.orders, row!.totals, definition),
+      pending: pendingOf(row!.pending, pending.exclusionHours),
+    };
+  }
+
+  /**
+   * A read as a named prepared statement: PostgreSQL plans it once per connection instead of on
+   * every page load (planning was about a third of the report's time, bench/rate-query.ts). Goes to
+   * the pg pool under TypeORM because DataSource.query cannot name a statement. `name` must change
+   * whenever `sql` does.
+   */
+  private async preparedQuery<T>(name: string, sql: string, params: unknown[]): Promise<T[]> {
+    const pool = (this.dataSource.driver as unknown as { master: { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> } })
+      .master;
+    return (await pool.query({ name, text: sql, values: params })).rows;
   }
 
   /**
@@ -194,7 +297,7 @@ export class RateRepository {
   async countedCancels(
     shopId: string,
     month: MonthKey,
-    basis: CancelMonthBasis,
+    definition: RateDefinition,
     limit: number,
     cursor: CancelCursor | null,
   ): Promise<CountedCancel[]> {
@@ -208,10 +311,10 @@ export class RateRepository {
       source: string;
     }> = await this.dataSource.query(
       `SELECT order_no, ordered_at, cancelled_at, cause, item_key, item_title, source FROM cancels
-       WHERE shop_id = $1 AND ${MONTH_COLUMN[basis]} = $2 AND counted
+       WHERE shop_id = $1 AND ${periodCondition(definition, '$2::text[]')} AND counted
          AND ($3::timestamptz IS NULL OR (date_trunc('milliseconds', cancelled_at), order_no) < ($3::timestamptz, $4::text))
        ORDER BY date_trunc('milliseconds', cancelled_at) DESC, order_no DESC LIMIT $5`,
-      [shopId, month, cursor?.cancelledAt ?? null, cursor?.orderNo ?? '', limit],
+      [shopId, [month], cursor?.cancelledAt ?? null, cursor?.orderNo ?? '', limit],
     );
     return rows.map((row) => ({
       orderNo: row.order_no,
@@ -225,63 +328,46 @@ export class RateRepository {
   }
 
   /**
-   * Counts per month for several months in two grouped queries (history). Months without rows are
-   * absent from the map.
+   * Counts for several periods (each a list of JST months: one month, or a quarter's three) in two
+   * queries over count tables: monthly_order_counts and cancel_totals (a few rows per month).
+   * Returned in the order of `periods`.
    */
-  async countsForMonths(
-    shopId: string,
-    months: readonly MonthKey[],
-    denominator: DenominatorDefinition,
-    basis: CancelMonthBasis,
-  ): Promise<Map<MonthKey, RateCounts>> {
-    const column = MONTH_COLUMN[basis];
-    const [orderRows, causeRows] = await Promise.all([
-      this.dataSource.query(
-        `SELECT month, ${DENOMINATOR_COLUMN[denominator]} AS orders FROM monthly_order_counts WHERE shop_id = $1 AND month = ANY($2)`,
-        [shopId, months],
-      ) as Promise<Array<{ month: string; orders: number }>>,
-      this.dataSource.query(
-        `SELECT ${column} AS month, cause, (count(*) FILTER (WHERE counted))::int AS counted,
-           (count(*) FILTER (WHERE NOT counted))::int AS excluded
-         FROM cancels WHERE shop_id = $1 AND ${column} = ANY($2) GROUP BY ${column}, cause`,
-        [shopId, months],
-      ) as Promise<Array<CauseRow & { month: string }>>,
+  async periodCounts(shopId: string, periods: ReadonlyArray<readonly MonthKey[]>, definition: RateDefinition): Promise<RateCounts[]> {
+    const months = [...new Set(periods.flat())];
+    const [orderRows, totalRows] = await Promise.all([
+      this.dataSource.query(orderCountsSql(definition, '$1', '$2::text[]'), [shopId, months]) as Promise<OrderCountRow[]>,
+      this.dataSource.query(cancelTotalsSql('$1', '$2::text[]'), [shopId, months]) as Promise<TotalsRow[]>,
     ]);
-    const result = new Map<MonthKey, RateCounts>();
-    for (const month of months) {
-      const orders = orderRows.find((row) => row.month === month)?.orders ?? 0;
-      const causes = causeRows.filter((row) => row.month === month);
-      if (orders > 0 || causes.length > 0) result.set(month, countsOf(orders, causes));
-    }
-    return result;
+    return periodsOf(periods, orderRows, totalRows, definition);
   }
 
   /**
-   * The same figures recomputed from scratch, independently of what was stored at write time:
-   * orders counted by scanning `orders` over the JST month's instant range, cancels re-classified
-   * from their instants (elapsed < window is excluded; a cancel dated before its order counts, as in
-   * classifyCancel) and placed in months by their instants, not by the stored month columns.
-   * A scan: for verification and the chaos harness, not for every page load.
+   * The same figures recomputed from the raw rows, independently of the count tables: orders
+   * counted by scanning `orders` over the period's instant range (by payment time for the paid
+   * cohort), cancels re-classified from their instants (elapsed < window is excluded; a cancel
+   * dated before its order counts, as in classifyCancel) and placed in the period by their instants
+   * (and, for the paid cohort, the stored order's payment instant), not by any stored month.
+   * `months` must be consecutive. A scan: for verification and the chaos harness, not page loads.
    */
-  async scanMonth(
-    shopId: string,
-    month: MonthKey,
-    denominator: DenominatorDefinition,
-    basis: CancelMonthBasis,
-    exclusionHours: number,
-  ): Promise<RateCounts> {
-    const { start, end } = jstMonthRange(month);
-    const instant = basis === 'cancel_time' ? 'cancelled_at' : 'ordered_at';
+  async scanPeriod(shopId: string, months: readonly MonthKey[], definition: RateDefinition, exclusionHours: number): Promise<RateCounts> {
+    const start = jstMonthRange(months[0]!).start;
+    const end = jstMonthRange(months[months.length - 1]!).end;
+    const cohort = definition.cohort === 'paid_cohort';
+    const orderFilter = cohort
+      ? 'paid_at >= $2 AND paid_at < $3'
+      : `ordered_at >= $2 AND ordered_at < $3${definition.denominator === 'orders_paid' ? ' AND paid_at IS NOT NULL' : ''}`;
+    const cancelFilter = cohort
+      ? 'c.cancelled_at >= $2 AND c.cancelled_at < $3 AND o.paid_at >= $2 AND o.paid_at < $3'
+      : `c.${definition.cancelMonthBasis === 'cancel_time' ? 'cancelled_at' : 'ordered_at'} >= $2 AND c.${definition.cancelMonthBasis === 'cancel_time' ? 'cancelled_at' : 'ordered_at'} < $3`;
     const [orderRows, causeRows] = await Promise.all([
-      this.dataSource.query(
-        `SELECT (count(*) ${denominator === 'orders_paid' ? 'FILTER (WHERE paid_at IS NOT NULL)' : ''})::int AS orders
-         FROM orders WHERE shop_id = $1 AND ordered_at >= $2 AND ordered_at < $3`,
-        [shopId, start, end],
-      ) as Promise<Array<{ orders: number }>>,
+      this.dataSource.query(`SELECT count(*)::int AS orders FROM orders WHERE shop_id = $1 AND ${orderFilter}`, [shopId, start, end]) as Promise<
+        Array<{ orders: number }>
+      >,
       this.dataSource.query(
         `SELECT cause, (count(*) FILTER (WHERE NOT excluded))::int AS counted, (count(*) FILTER (WHERE excluded))::int AS excluded
-         FROM (SELECT cause, (cancelled_at >= ordered_at AND cancelled_at - ordered_at < $4::float8 * interval '1 hour') AS excluded
-               FROM cancels WHERE shop_id = $1 AND ${instant} >= $2 AND ${instant} < $3) AS scanned
+         FROM (SELECT c.cause, (c.cancelled_at >= c.ordered_at AND c.cancelled_at - c.ordered_at < $4::float8 * interval '1 hour') AS excluded
+               FROM cancels c LEFT JOIN orders o ON o.shop_id = c.shop_id AND o.order_no = c.order_no
+               WHERE c.shop_id = $1 AND ${cancelFilter}) AS scanned
          GROUP BY cause`,
         [shopId, start, end, exclusionHours],
       ) as Promise<CauseRow[]>,
@@ -298,23 +384,28 @@ export class RateRepository {
   async dailyCounts(
     shopId: string,
     month: MonthKey,
-    denominator: DenominatorDefinition,
-    basis: CancelMonthBasis,
+    definition: RateDefinition,
   ): Promise<DailyCounts[]> {
     const jstDay = (column: string) => `to_char((${column} AT TIME ZONE 'UTC') + interval '9 hours', 'YYYY-MM-DD')`;
-    const instant = basis === 'cancel_time' ? 'cancelled_at' : 'ordered_at';
+    const cohort = definition.cohort === 'paid_cohort';
+    const instant = cohort || definition.cancelMonthBasis === 'cancel_time' ? 'cancelled_at' : 'ordered_at';
+    // The paid cohort counts orders by payment day; a payment falls in the order's month or the next.
+    const { start, end } = jstMonthRange(month);
+    const orderSql = cohort
+      ? `SELECT ${jstDay('paid_at')} AS day, count(*)::int AS orders FROM orders
+         WHERE shop_id = $1 AND order_month IN ($2, $3) AND paid_at >= $4 AND paid_at < $5 GROUP BY 1`
+      : `SELECT ${jstDay('ordered_at')} AS day,
+           (count(*) ${definition.denominator === 'orders_paid' ? 'FILTER (WHERE paid_at IS NOT NULL)' : ''})::int AS orders
+         FROM orders WHERE shop_id = $1 AND order_month = $2 GROUP BY 1`;
     const [orderRows, cancelRows] = await Promise.all([
-      this.dataSource.query(
-        `SELECT ${jstDay('ordered_at')} AS day,
-           (count(*) ${denominator === 'orders_paid' ? 'FILTER (WHERE paid_at IS NOT NULL)' : ''})::int AS orders
-         FROM orders WHERE shop_id = $1 AND order_month = $2 GROUP BY 1`,
-        [shopId, month],
-      ) as Promise<Array<{ day: string; orders: number }>>,
+      this.dataSource.query(orderSql, cohort ? [shopId, month, previousMonth(month), start, end] : [shopId, month]) as Promise<
+        Array<{ day: string; orders: number }>
+      >,
       this.dataSource.query(
         `SELECT ${jstDay(instant)} AS day, (count(*) FILTER (WHERE counted))::int AS counted,
            (count(*) FILTER (WHERE NOT counted))::int AS excluded
-         FROM cancels WHERE shop_id = $1 AND ${MONTH_COLUMN[basis]} = $2 GROUP BY 1`,
-        [shopId, month],
+         FROM cancels WHERE shop_id = $1 AND ${periodCondition(definition, '$2::text[]')} GROUP BY 1`,
+        [shopId, [month]],
       ) as Promise<Array<{ day: string; counted: number; excluded: number }>>,
     ]);
     const days = new Map<string, DailyCounts>();

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 import { ClaimStatus, ShippingStatus, type Claim, type Decision, type Order, type Shop } from '../domain/types';
 import { jstDayRangeOf, jstMonthRange, jstMonthOf } from '../domain/jst-calendar';
-import type { CancelCause } from '../domain/cancel-rate';
+import { causeFromQoo10Reason } from '../domain/cancel-booking';
 import { orderFromClaimAndSnapshot } from '../domain/order-snapshot';
 import { ClaimSearchCondition, OrderSearchCondition, type Qoo10Client, type RowFault } from '../qoo10/qoo10-client';
 import { Qoo10MalformedResponseError } from '../qoo10/errors';
@@ -59,17 +59,8 @@ export interface PollCounts {
   dataFaults: number;
 }
 
-/**
- * The cause of a cancel Qoo10 completed without our action. Qoo10's exact reason text for seller
- * faults is unconfirmed (INF): stock-out and late-shipping wording is recognised, anything else is
- * booked as the buyer's. Cancels we carried out ourselves are recorded with our own cause first.
- */
-export function causeFromQoo10Reason(reason: string | null): CancelCause {
-  if (!reason) return 'buyer';
-  if (/配送遅延|発送遅延|出荷遅延|shipping delay/i.test(reason)) return 'shipping_delay';
-  if (/在庫|品切|欠品|販売店都合|配送不可|out of stock|seller/i.test(reason)) return 'seller_fault';
-  return 'buyer';
-}
+/** Moved to the domain with the rest of the cancel booking rules; re-exported for existing callers. */
+export { causeFromQoo10Reason };
 
 /**
  * Reads one shop's orders and claims from Qoo10 and stores them idempotently. The first poll of a
@@ -327,13 +318,17 @@ export class PollService {
       for (const id of await this.requests.openRequestIdsForOrder(shop.id, claim.orderNo, em)) {
         await this.requests.setStatus(em, id, 'closed', 'cancelled_on_qoo10');
       }
+      // The cause we decided and sent wins over a guess from Qoo10's reason text (domain/cancel-booking.ts).
+      const sentCause = await this.cancels.sentCancelCause(shop.id, claim.orderNo, em);
       return this.cancels.recordCancel(
         shop.id,
         {
           orderNo: claim.orderNo,
           orderedAt,
           cancelledAt,
-          cause: causeFromQoo10Reason(claim.reason),
+          timeSource: claim.completedAt ? 'qoo10' : 'sent',
+          cause: sentCause ?? causeFromQoo10Reason(claim.reason),
+          causeSource: sentCause ? 'decision' : 'qoo10',
           itemKey: order?.sellerItemCode ?? claim.sellerItemCode ?? claim.itemNo,
           itemTitle: order?.itemTitle ?? claim.itemTitle,
           source: 'qoo10',

@@ -1,4 +1,4 @@
-import { CANCEL_CAUSES, type CancelCause, type ItemCancels } from '../domain/cancel-rate';
+import { CANCEL_CAUSES, formulaText, type CancelCause, type ItemCancels, type PenaltyTier, type QuarterlyRate } from '../domain/cancel-rate';
 import { formatJst } from '../domain/jst-calendar';
 import type { PendingInWindow } from '../persistence/rate-repository';
 import { percent } from '../notifications/rate-alert-email';
@@ -22,6 +22,32 @@ function presentPending(request: PendingInWindow) {
   };
 }
 
+/** The quarter object of `rate --json` and /api/cancel-rate (names fixed by issue 15). */
+export function quarterToJson(quarter: QuarterlyRate) {
+  return {
+    period: quarter.period,
+    orders: quarter.orders,
+    countedCancels: quarter.countedCancels,
+    excludedCancels: quarter.excludedCancels,
+    rate: quarter.rate,
+    headroom10: quarter.headroom10,
+    headroom15: quarter.headroom15,
+    projectedRate: quarter.projectedRate,
+    rateDefined: quarter.rateDefined,
+    periodStart: iso(quarter.periodStart),
+    periodEnd: iso(quarter.periodEnd),
+    sellerFaultRate: quarter.sellerFaultRate,
+    smallShop: quarter.smallShop,
+    projectionBasis: quarter.projectionBasis,
+    projectedOrders: quarter.projectedOrders,
+    projectedCountedCancels: quarter.projectedCountedCancels,
+    tier: quarter.tier,
+    projectedTier: quarter.projectedTier,
+    twoQuartersRisk: quarter.twoQuartersRisk,
+    previous: { ...quarter.previous },
+  };
+}
+
 /**
  * The JSON shape of a rate report, shared by GET /api/cancel-rate and `cancel-guard rate --json`.
  * Rates are fractions (0.05 = 5 %); instants are ISO strings (UTC); `month` is the JST month.
@@ -38,6 +64,8 @@ export function rateReportToJson(report: RateReport) {
     excludedCancels: report.excludedCancels,
     rate: report.rate,
     rateDefined: report.rateDefined,
+    sellerFaultCancels: report.sellerFaultCancels,
+    sellerFaultRate: report.sellerFaultRate,
     limit: report.limit,
     status: report.status,
     levelsCrossed: report.levelsCrossed,
@@ -57,10 +85,16 @@ export function rateReportToJson(report: RateReport) {
       ifAllAccepted: report.ifAllPendingAccepted,
       inWindow: report.pending.inWindow.map(presentPending),
     },
+    quarter: quarterToJson(report.quarter),
+    penaltyTier: report.penaltyTier,
     definition: {
       text: report.definition,
+      formula: formulaText(report.cohort, report.cancelMonthBasis, report.denominator),
+      cohort: report.cohort,
       denominator: report.denominator,
       cancelMonthBasis: report.cancelMonthBasis,
+      countingUnit: 'order_line',
+      cancelTime: 'qoo10_completion',
       exclusionHours: report.exclusionHours,
       timeZone: 'Asia/Tokyo',
     },
@@ -127,6 +161,25 @@ function itemRows(items: ItemCancels[]): string[] {
   });
 }
 
+const TIER_LABEL: Record<PenaltyTier, string> = {
+  ok: 'ok / 問題なし',
+  warning: 'warning / 警告',
+  mega_wari_barred: 'mega_wari_barred / メガ割参加不可',
+  listing_limited: 'listing_limited / 出品500件まで',
+  sales_blocked: 'sales_blocked / 販売停止',
+};
+
+function quarterRows(q: QuarterlyRate, tierNow: PenaltyTier): string[] {
+  return [
+    `Quarter / 四半期  ${q.period} (JST, counted on ${formatJst(q.periodEnd).slice(0, 10)})`,
+    row('Quarter rate / 四半期キャンセル率', q.rateDefined ? percent(q.rate) : 'n/a', `counted ${q.countedCancels}, excluded ${q.excludedCancels}, orders ${q.orders}`),
+    row('Headroom to 10 % / 15 %', `${q.headroom10} / ${q.headroom15}`, q.smallShop ? 'fewer than 10 orders: a penalty only above 50 %' : ''),
+    row('Projected quarter end / 四半期末見込み', percent(q.projectedRate), `(${q.projectionBasis}) → ${q.projectedTier}`),
+    row('Previous quarter / 前の四半期', percent(q.previous.rate), `${q.previous.period}: ${q.previous.tier}${q.twoQuartersRisk ? '; over 15 % again blocks sales' : ''}`),
+    row('Penalty tier now / 現在のペナルティ', TIER_LABEL[tierNow], `heading / 見込み: ${TIER_LABEL[q.projectedTier]}`),
+  ];
+}
+
 /** A bilingual (English / Japanese) plain-text table for the terminal (`cancel-guard rate`), no final newline. */
 export function formatRateReport(report: RateReport, options: { shopName?: string } = {}): string {
   const shop = options.shopName ? `${options.shopName}  ` : '';
@@ -138,6 +191,7 @@ export function formatRateReport(report: RateReport, options: { shopName?: strin
     '-'.repeat(72),
     row('Rate / キャンセル率', rate, `limit / 上限 ${percent(report.limit)}, status: ${report.status}`),
     row('Counted cancels / 算入キャンセル', String(report.countedCancels)),
+    row('Seller-fault rate / 販売店都合の率', percent(report.sellerFaultRate), `${report.sellerFaultCancels} seller-fault (a second figure, not the rate)`),
     row(`Excluded (< ${report.exclusionHours} h) / 除外`, String(report.excludedCancels)),
     row('Orders / 注文数', String(report.orders), `(${report.denominator})`),
     row('Headroom / 残りキャンセル数', String(report.headroom), pace),
@@ -162,6 +216,7 @@ export function formatRateReport(report: RateReport, options: { shopName?: strin
     lines.push('', `${padEnd('Seller-fault items / 販売店都合の商品', LABEL)}${padStart('counted', 10)}${padStart('seller-fault', 14)}`);
     lines.push(...itemRows(report.sellerFaultItems));
   }
+  lines.push('', ...quarterRows(report.quarter, report.penaltyTier));
   lines.push('', `Definition: ${report.definition}`);
   return lines.join('\n');
 }

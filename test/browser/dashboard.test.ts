@@ -110,6 +110,16 @@ else describe('the dashboard in a real browser', () => {
     assert.ok(apiCalls.length > 0 && apiCalls.every((call) => call.authorization?.startsWith('Bearer ')), JSON.stringify(apiCalls));
   });
 
+  test('the quarter card shows the quarter’s rate, the penalty tier and the seller-fault figure', async () => {
+    const report = await f.t.services.rates.monthlyRate(f.shop.id);
+    const pct = (fraction: number) => `${(fraction * 100).toFixed(2)}%`;
+    assert.equal(await page.textContent('#quarter-value'), report.quarter.rateDefined ? pct(report.quarter.rate) : '—');
+    const text = (await page.textContent('#quarter')) ?? '';
+    assert.ok(text.includes(report.quarter.period), text);
+    assert.match(text, /現在のペナルティ/);
+    assert.ok(text.includes(pct(report.sellerFaultRate)), `seller-fault ${pct(report.sellerFaultRate)} in: ${text}`);
+  });
+
   test('today’s refusal shows its tracking number as registered', async () => {
     const row = page.locator('#refusals tr', { hasText: orders.shipped! });
     assert.match(await row.textContent() ?? '', /123456789016/);

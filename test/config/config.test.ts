@@ -57,6 +57,12 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({ AUTO_DECISIONS: '' }).policy.autoDecisions, []);
   });
 
+  test('the rate cohort defaults to cancels completed in the period and accepts the paid cohort', () => {
+    assert.equal(loadConfig({}).rate.cohort, 'completed_in_period');
+    assert.equal(loadConfig({ CANCEL_RATE_COHORT: 'paid_cohort' }).rate.cohort, 'paid_cohort');
+    assert.match(problemsOf({ CANCEL_RATE_COHORT: 'carts' }).join('\n'), /CANCEL_RATE_COHORT must be one of: completed_in_period, paid_cohort/);
+  });
+
   test('names every bad variable at once, with what it expects', () => {
     const problems = problemsOf({ CANCEL_RATE_LIMIT: 'abc', PORT: '-1', POLL_SCHEDULE: 'often', AUTO_DECISIONS: 'accept,review' });
     const text = problems.join('\n');

@@ -89,6 +89,14 @@ describe('cancel-rate routes', () => {
       assert.match(body.definition.text, /6 hours/);
       assert.equal(body.monthStart, '2026-10-31T15:00:00.000Z');
       assert.deepEqual(body.sellerFaultItems[0], { itemKey: 'MUG-BLUE', title: 'Blue mug', counted: 3, sellerFault: 3 });
+      // Issue 15's names: the quarter, the tier, the seller-fault figure, the definition.
+      assert.equal(body.sellerFaultRate, 0.075);
+      assert.equal(body.penaltyTier, 'warning');
+      assert.equal(body.quarter.period, '2026-Q4');
+      for (const key of ['orders', 'countedCancels', 'excludedCancels', 'rate', 'headroom10', 'headroom15', 'projectedRate']) {
+        assert.equal(typeof body.quarter[key], 'number', `quarter.${key}`);
+      }
+      assert.equal(body.definition.cohort, 'completed_in_period');
     });
 
     test('GET /api/cancel-rate?month= reports that month', async () => {

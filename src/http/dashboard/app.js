@@ -78,10 +78,11 @@
     renderHeader();
     const empty = !summary.shop;
     $('no-shop').hidden = !empty;
-    for (const id of ['rate', 'review', 'refusals', 'alerts', 'health']) $(id).hidden = empty;
+    for (const id of ['rate', 'quarter', 'review', 'refusals', 'alerts', 'health']) $(id).hidden = empty;
     renderWarnings();
     if (empty) return;
     renderRate();
+    renderQuarter();
     renderReview();
     renderRefusals();
     renderAlerts();
@@ -206,6 +207,34 @@
       deadline ? h('div', { class: 'warn qsm-deadline' }, t('review.qsmDeadline', { time: jst(deadline) })) : null,
       Array.isArray(steps) && steps.length > 0 ? h('ol', { class: 'qsm-steps' }, steps.map((step) => h('li', {}, stepText(step)))) : null,
     );
+  }
+
+  // The quarter Qoo10 counts on 1/1, 4/1, 7/1 and 10/1, the penalty tier and the seller-fault figure.
+  function renderQuarter() {
+    const rate = summary.rate;
+    const q = rate.quarter;
+    const tier = (name) => badge(`tier-${name}`, t(`tier.${name}`));
+    const head = h(
+      'div',
+      { class: 'rate-head' },
+      h('div', {}, h('h2', {}, t('quarter.heading')), h('div', { class: 'muted' }, t('quarter.period', { period: q.period, end: jstDate(q.periodEnd) }))),
+      h('div', { class: 'rate-big' }, h('span', { class: 'rate-value', id: 'quarter-value' }, q.rateDefined ? pct(q.rate) : '—'), tier(q.tier)),
+    );
+    const stats = h(
+      'div',
+      { class: 'stats' },
+      stat(t('quarter.tierNow'), tier(rate.penaltyTier), t('quarter.tierNowNote')),
+      stat(t('quarter.projected'), pct(q.projectedRate), t('quarter.heading_to', { tier: t(`tier.${q.projectedTier}`) })),
+      stat(t('rate.counted'), t('unit.count', { n: count(q.countedCancels) }), t('quarter.countedNote', { excluded: count(q.excludedCancels), orders: count(q.orders) })),
+      stat(t('quarter.headroom'), `${count(q.headroom10)} / ${count(q.headroom15)}`, t('quarter.headroomNote')),
+      stat(t('quarter.previous'), pct(q.previous.rate), `${q.previous.period} · ${t(`tier.${q.previous.tier}`)}`, q.twoQuartersRisk ? 'status-over' : ''),
+      stat(t('quarter.sellerFault'), pct(rate.sellerFaultRate), t('quarter.sellerFaultNote', { quarter: pct(q.sellerFaultRate) })),
+    );
+    const notes = [
+      q.twoQuartersRisk ? h('p', { class: 'hint warn' }, t('quarter.twoInARow')) : null,
+      q.smallShop ? h('p', { class: 'hint' }, t('quarter.smallShop')) : null,
+    ];
+    $('quarter').replaceChildren(...[head, stats, ...notes].filter(Boolean));
   }
 
   function renderReview() {
