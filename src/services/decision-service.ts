@@ -112,6 +112,11 @@ export class DecisionService {
         return { requestId, decision, status: 'review', actions: [] };
       }
       const actions = await this.queueActions(em, shop, request, order!, decision, decisionId);
+      if (actions.length === 0) {
+        // A refusal with no line to submit for (Qoo10 shows another number on the line): only QSM can refuse.
+        await this.noLineToSubmit(em, requestId, decision);
+        return { requestId, decision, status: 'review', actions };
+      }
       await this.requests.setStatus(em, requestId, 'acting');
       return { requestId, decision, status: 'acting', actions };
     });
@@ -188,9 +193,31 @@ export class DecisionService {
       };
       const decisionId = await this.requests.recordDecision(em, requestId, decision, `person:${input.person}`, input.note);
       const actions = await this.queueActions(em, shop, request, order, decision, decisionId);
+      if (actions.length === 0) {
+        await this.noLineToSubmit(em, requestId, decision);
+        return { ok: true, actions };
+      }
       await this.requests.setStatus(em, requestId, 'acting');
       return { ok: true, actions };
     });
+  }
+
+  private async noLineToSubmit(em: EntityManager, requestId: string, decision: Decision): Promise<void> {
+    await this.requests.recordDecision(
+      em,
+      requestId,
+      {
+        kind: 'review',
+        code: 'refuse_in_qsm',
+        reason: 'No cart line can take this tracking number (another number is already registered on Qoo10): refuse the request in QSM today.',
+        trail: [...decision.trail, { rule: 'refusal-lines', note: 'Every line was left alone; nothing to submit.' }],
+        suggested: 'refuse',
+        tracking: decision.tracking,
+        trackingDeadline: decision.trackingDeadline,
+      },
+      'auto',
+    );
+    await this.requests.setStatus(em, requestId, 'review');
   }
 
   /** The request was answered in QSM by hand: close it, keeping who said so and why. */
