@@ -285,9 +285,14 @@ else describe('the dashboard’s daily work in a real browser', () => {
         await page.waitForSelector('#toast:not([hidden])');
         assert.equal(await page.evaluate('navigator.clipboard.readText()'), expected);
         await page.click('#requests button.mark-sent');
-        assert.match((await page.textContent('#requests .message-status')) ?? '', /送信済み/);
+        await until(page, `(document.querySelector('#requests .message-status') || {}).textContent.includes('送信済み')`);
         await snapshot(page, `${viewport.name}-requests`);
         assert.equal(await page.isDisabled('#requests button.mark-sent'), true);
+        // Recorded on the server, not in the browser: the API (and so any other browser) says it was sent.
+        const after = (await (await fetch(`${url}/api/cancel-requests/${await requestIdOf(set.accepted)}/message`, { headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).json()) as {
+          qsm: { sentAt: string | null };
+        };
+        assert.ok(after.qsm.sentAt, 'the draft is marked sent in QSM on the server');
       });
 
       test('one tracking number typed in is sent to Qoo10 at once', async () => {

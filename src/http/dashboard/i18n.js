@@ -252,7 +252,8 @@ const CANCEL_GUARD_I18N = {
     'message.emailed': 'メール送信済み',
     'message.notSent': '未送信',
     'message.needsPerson': '空欄や確認が必要な箇所があります。送る前に読み直してください。',
-    'message.sentNote': '「送信済み」はこのブラウザに記録されます。',
+    'message.sentNote': 'QSMのメッセージで送ったら「送信済みにする」を押してください。記録はサーバーに残り、対応記録にも載ります。',
+    'message.markedSent': '送信済みとして記録しました。',
 
     'tracking.entryHeading': '追跡番号の登録',
     'tracking.entryHint': '発送した荷物の追跡番号を入力すると、すぐにQoo10へ送ります。配送中になった注文にはキャンセル要請が来なくなります。',
@@ -593,7 +594,8 @@ const CANCEL_GUARD_I18N = {
     'message.emailed': 'emailed',
     'message.notSent': 'not sent',
     'message.needsPerson': 'Some parts are blank or need checking: read it before sending.',
-    'message.sentNote': '"Sent" is recorded in this browser.',
+    'message.sentNote': 'After sending it in QSM messaging, press "Mark as sent": it is recorded on the server and in the case log.',
+    'message.markedSent': 'Recorded as sent.',
 
     'tracking.entryHeading': 'Enter a tracking number',
     'tracking.entryHint': 'Sent to Qoo10 at once. An order in delivery can no longer receive a cancel request.',

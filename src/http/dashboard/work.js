@@ -7,7 +7,6 @@
 (function () {
   const CG = window.CancelGuard;
   const { $, t, has, h, fill, jst, badge, api, errorText, toast, copyText, cardTable } = CG;
-  const SENT_KEY = 'cancel-guard.messages-sent';
   // Rows per page of the request list (a test sets a small page through window.CG_PAGE_SIZE).
   const PAGE_SIZE = window.CG_PAGE_SIZE || 20;
 
@@ -83,14 +82,6 @@
     fill($('requests'), heading, requestFilters(), shown || '', list, more || '');
   }
 
-  function sentMarks() {
-    try {
-      return JSON.parse(localStorage.getItem(SENT_KEY) || '{}');
-    } catch {
-      return {};
-    }
-  }
-
   /** The buyer message draft of one request: the text to copy (QSM's own text when the API gives it). */
   async function toggleMessage(row, request) {
     const open = row.nextElementSibling && row.nextElementSibling.classList.contains('message-row');
@@ -105,7 +96,8 @@
       return fill(cell, h('p', { class: 'muted' }, error.status === 404 ? t('message.none') : errorText(error)));
     }
     const text = draft.qsmText || (draft.subject ? `${draft.subject}\n\n${draft.body}` : draft.body);
-    const sentAt = sentMarks()[draft.id];
+    // Recorded on the server (POST …/message/sent): every browser and the case log see it.
+    const sentAt = draft.qsm && draft.qsm.sentAt;
     const status = h('span', { class: 'message-status' }, sentAt ? badge('status-ok', t('message.sentAt', { time: jst(sentAt) })) : draft.email && draft.email.status === 'sent' ? badge('status-ok', t('message.emailed')) : badge('status-watch', t('message.notSent')));
     const markSent = h(
       'button',
@@ -113,12 +105,16 @@
         type: 'button',
         class: 'ghost mark-sent',
         disabled: Boolean(sentAt),
-        onclick: () => {
-          const marks = sentMarks();
-          marks[draft.id] = new Date().toISOString();
-          localStorage.setItem(SENT_KEY, JSON.stringify(marks));
-          fill(status, badge('status-ok', t('message.sentAt', { time: jst(marks[draft.id]) })));
+        onclick: async () => {
           markSent.disabled = true;
+          try {
+            const marked = await api(`/api/cancel-requests/${encodeURIComponent(request.id)}/message/sent`, { method: 'POST', body: {} });
+            fill(status, badge('status-ok', t('message.sentAt', { time: jst((marked.qsm && marked.qsm.sentAt) || new Date().toISOString()) })));
+            toast(t('message.markedSent'), false);
+          } catch (error) {
+            markSent.disabled = false;
+            if (error.status !== 401) toast(errorText(error), true);
+          }
         },
       },
       t('message.markSent'),
