@@ -168,7 +168,7 @@ export function compose(input: ComposeInput): Services {
 
   const requestList = new RequestListRepository(dataSource);
   const dashboard = new DashboardService({
-    shops, rates, requests, requestList, alerts: alertsRepository, jobRuns, pollStaleMinutes: config.pollStaleMinutes, now,
+    shops, rates, requests, requestList, alerts: alertsRepository, jobRuns, pollStaleMinutes: config.pollStaleMinutes, now, verifiedFacts,
   });
   const verifyLive = new VerifyLiveService({
     shops, facts: qoo10Facts, shopLock, qoo10Clients, baseUrl: input.qoo10BaseUrl, timeoutMs: config.qoo10.timeoutMs,

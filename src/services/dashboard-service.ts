@@ -8,6 +8,7 @@ import type { RefusalRow, RequestListRepository } from '../persistence/request-l
 import type { ShopRepository } from '../persistence/shop-repository';
 import { ASSUMED_KEY_LIFETIME_DAYS } from './alert-service';
 import { POLL_JOB } from '../domain/job-names';
+import type { ShopFact, VerifiedFacts } from './verified-facts';
 import type { RateDay, RateReport, RateService } from './rate-service';
 
 const DAY_MS = 86_400_000;
@@ -56,6 +57,8 @@ export interface DashboardSummary {
   refusalsToday: RefusalToday[];
   alerts: AlertRecord[];
   connection: ConnectionHealth | null;
+  /** What verify-live settled about Qoo10 on this shop's account (every fact; 'unknown' where nothing was). */
+  qoo10Facts: ShopFact[];
 }
 
 export interface DashboardDeps {
@@ -67,6 +70,8 @@ export interface DashboardDeps {
   jobRuns: JobRunRepository;
   pollStaleMinutes: number;
   now: () => Date;
+  /** Absent in tests that do not look at it: the page then lists no facts. */
+  verifiedFacts?: Pick<VerifiedFacts, 'forShop'>;
 }
 
 export function trackingStateOf(refusal: RefusalRow): TrackingState {
@@ -91,23 +96,24 @@ export class DashboardService {
     const shop = shopId === undefined ? (shops[0] ?? null) : await this.deps.shops.findShop(shopId);
     if (shopId !== undefined && !shop) throw new NotFoundError(`The shop ${shopId}`);
     if (!shop) {
-      return { asOf: now, shop: null, shops, rate: null, days: [], reviewQueue: [], refusalsToday: [], alerts: [], connection: null };
+      return { asOf: now, shop: null, shops, rate: null, days: [], reviewQueue: [], refusalsToday: [], alerts: [], connection: null, qoo10Facts: [] };
     }
     const today = jstDayRangeOf(now);
-    const [rate, series, reviewQueue, refusals, alerts, connection] = await Promise.all([
+    const [rate, series, reviewQueue, refusals, alerts, connection, qoo10Facts] = await Promise.all([
       this.deps.rates.monthlyRate(shop.id),
       this.deps.rates.dailySeries(shop.id),
       this.deps.requests.reviewQueue(shop.id),
       this.deps.requestList.refusalsOfDay(shop.id, today.start, today.end),
       this.deps.alerts.recentAlerts(RECENT_ALERTS, shop.id),
       this.connection(shop, now),
+      this.deps.verifiedFacts ? this.deps.verifiedFacts.forShop(shop.id) : Promise.resolve([] as ShopFact[]),
     ]);
     const refusalsToday = refusals.map((refusal) => {
       const trackingState = trackingStateOf(refusal);
       const overdue = trackingState !== 'in' && refusal.trackingDeadline !== null && refusal.trackingDeadline.getTime() < now.getTime();
       return { ...refusal, trackingState, overdue };
     });
-    return { asOf: now, shop, shops, rate, days: series.days, reviewQueue, refusalsToday, alerts, connection };
+    return { asOf: now, shop, shops, rate, days: series.days, reviewQueue, refusalsToday, alerts, connection, qoo10Facts };
   }
 
   private async connection(shop: Shop, now: Date): Promise<ConnectionHealth> {

@@ -188,6 +188,11 @@ else describe('the dashboard’s daily work in a real browser', () => {
         assert.ok(steps.includes(set.refuseInQsm), steps);
         assert.match(steps, /キャンセル拒否/);
         assert.equal(await task.locator('.qsm-deadline').count(), 1);
+        // What verify-live settled for the shop: nothing yet, so every fact is unknown and the page says how to check.
+        const facts = await page.locator('#health details.facts li').allTextContents();
+        assert.equal(facts.length, 8);
+        assert.ok(facts.every((fact) => fact.startsWith('不明')), facts.join(' / '));
+        assert.match((await page.textContent('#health details.facts')) ?? '', /verify-live/);
         if (viewport.name === 'phone') assert.equal(await page.isVisible('#review thead'), false, 'tables are cards on a phone');
         await assertNoSidewaysScroll(page, viewport.width);
         await snapshot(page, `${viewport.name}-overview`);

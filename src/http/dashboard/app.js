@@ -444,7 +444,23 @@
       row(t('health.key'), badge(`key-${c.keyStatus}`, t(`keyStatus.${c.keyStatus}`))),
       row(t('health.keyExpiry'), ...expiry),
     );
-    fill($('health'), ...[h('h2', {}, t('health.heading')), list, c.demo ? h('p', { class: 'hint' }, t('health.demo')) : null].filter(Boolean));
+    fill($('health'), ...[h('h2', {}, t('health.heading')), list, c.demo ? h('p', { class: 'hint' }, t('health.demo')) : null, renderFacts()].filter(Boolean));
+  }
+
+  /** What `cancel-guard verify-live` settled about Qoo10 on this shop's account. */
+  function renderFacts() {
+    const facts = summary.qoo10Facts || [];
+    if (facts.length === 0) return null;
+    const badgeOf = { confirmed: 'status-ok', contradicted: 'status-over', unknown: 'status-unknown' };
+    const shipConfirm = facts.find((f) => f.fact === 'ship_confirm_ends_request');
+    return h(
+      'details',
+      { class: 'facts' },
+      h('summary', {}, t('facts.heading', { n: facts.filter((f) => f.verdict === 'confirmed').length, total: facts.length })),
+      h('ul', {}, facts.map((f) => h('li', { 'data-fact': f.fact }, badge(badgeOf[f.verdict] || 'status-unknown', t(`facts.${f.verdict}`)), ' ', f.statement, f.evidence ? h('div', { class: 'muted small' }, f.evidence) : null))),
+      shipConfirm && shipConfirm.verdict !== 'confirmed' ? h('p', { class: 'hint' }, t('facts.qsmNote')) : null,
+      facts.every((f) => f.verdict === 'unknown') ? h('p', { class: 'hint' }, t('facts.runHint')) : null,
+    );
   }
 
   // ---- tabs --------------------------------------------------------------------------------------

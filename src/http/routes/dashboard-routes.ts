@@ -170,6 +170,7 @@ export function presentDashboard(summary: DashboardSummary) {
     refusalsToday: summary.refusalsToday.map(presentRefusal),
     alerts: summary.alerts.map(presentAlert),
     connection: summary.connection ? presentConnection(summary.connection) : null,
+    qoo10Facts: summary.qoo10Facts.map((f) => ({ fact: f.fact, statement: f.statement, verdict: f.verdict, evidence: f.evidence, checkedAt: iso(f.checkedAt) })),
   };
 }
 
