@@ -20,6 +20,7 @@ import {
   SubmitShipmentsQuery,
 } from './dto/tracking.dto';
 import { ShopIdParams } from './dto/qoo10-facts.dto';
+import { ShopPolicyBody } from './dto/shop-policy.dto';
 import { SCHEMAS, type Schema } from './openapi-schemas';
 
 type Method = 'get' | 'post' | 'put';
@@ -58,6 +59,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/api/openapi.json', tag: 'meta', summary: 'This document (requires the admin token like the rest of /api)', ok: { type: 'object' } },
   { method: 'get', path: '/api/dashboard', tag: 'dashboard', summary: 'Everything the dashboard shows, in one answer', description: 'Rate and its daily series, review queue, today\'s refusals with their tracking state, recent alerts, Qoo10 connection health. Without shopId: the first active shop (shop is null when none exists).', query: DashboardQuery, ok: ref('Dashboard'), errors: [404] },
   { method: 'get', path: '/api/shops', tag: 'shops', summary: 'Shops', ok: { type: 'object', properties: { shops: { type: 'array', items: ref('Shop') } } } },
+  { method: 'put', path: '/api/shops/:id/policy', tag: 'shops', summary: 'The shop\'s decision settings: what its stock figures mean (stockMeaning) and what to do with packed orders', description: 'Fields left out stay as they are; the defaults come from STOCK_MEANING and PACKED_ORDERS_POLICY.', params: ShopIdParams, body: { json: ShopPolicyBody }, ok: ref('Shop'), errors: [404] },
   { method: 'get', path: '/api/job-runs', tag: 'shops', summary: 'The latest 50 job runs', ok: { type: 'object', properties: { jobRuns: { type: 'array', items: ref('JobRun') } } } },
   { method: 'get', path: '/api/cancel-requests', tag: 'cancel requests', summary: 'Cancel requests, newest first, with filters and cursor pagination', description: 'Ordered by requested_at desc, id desc. Pass nextCursor back as cursor for the next page (null on the last). from/to: a JST date (the whole day) or an ISO 8601 instant with a zone (from inclusive, to exclusive). q searches order number, cart number, item title and seller item code.', query: CancelRequestsQuery, ok: ref('CancelRequestPage') },
   { method: 'get', path: '/api/cancel-requests/:id', tag: 'cancel requests', summary: 'One request with its order, decisions (rule trail), actions sent and Qoo10\'s answers', ok: ref('CancelRequestDetail'), errors: [404] },

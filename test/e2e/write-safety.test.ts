@@ -243,4 +243,23 @@ describe('what the stock figure means is a shop setting', () => {
       }
     });
   }
+
+  test('a shop sets it for itself through the API; a bad value is a 400 naming the field', async () => {
+    const f = await createPipelineFixture();
+    try {
+      const bad = await request(f.t.services.app).put(`/api/shops/${f.shop.id}/policy`).set(f.t.auth).send({ stockMeaning: 'sometimes' });
+      assert.equal(bad.status, 400);
+      assert.ok(bad.body.details.some((d: { field: string }) => d.field === 'stockMeaning'));
+      const set = await request(f.t.services.app).put(`/api/shops/${f.shop.id}/policy`).set(f.t.auth).send({ stockMeaning: 'available' });
+      assert.equal(set.status, 200, JSON.stringify(set.body));
+      assert.equal(set.body.policy.stockMeaning, 'available');
+      await f.t.services.facts.setStock(undefined, 'SHOP-SET', 0);
+      const orderNo = f.confirmedOrder({ sellerItemCode: 'SHOP-SET', quantity: 1 });
+      f.sim.state.requestCancel(orderNo);
+      await cycle(f);
+      assert.equal((await requestRow(f, orderNo)).kind, 'accept');
+    } finally {
+      await f.close();
+    }
+  });
 });
