@@ -201,7 +201,8 @@ export class CancelRequestRepository {
   async reopenListedRequests(shopId: string, claims: readonly Claim[], manager?: EntityManager): Promise<string[]> {
     if (claims.length === 0) return [];
     const em = manager ?? this.dataSource.manager;
-    const rows: Array<{ id: string }> = await em.query(
+    // TypeORM answers an UPDATE ... RETURNING with [rows, affected count].
+    const [rows]: [Array<{ id: string }>, number] = await em.query(
       `UPDATE cancel_requests r SET status = 'pending', outcome = $4, updated_at = now()
        FROM unnest($2::text[], $3::timestamptz[]) AS listed(order_no, requested_at)
        WHERE r.shop_id = $1 AND r.order_no = listed.order_no AND r.requested_at = listed.requested_at

@@ -155,7 +155,8 @@ describe('the review queue follows what Qoo10 shows', () => {
       orders[key] = f.confirmedOrder({ sellerItemCode: `NO-STOCK-${key}` });
       f.sim.state.requestCancel(orders[key]!);
     }
-    await cycle(f);
+    const report = await cycle(f);
+    assert.equal(report.counts.requestsReopened, 0, 'nothing was closed, so nothing reopens');
     for (const orderNo of Object.values(orders)) assert.equal((await requestRow(f, orderNo)).status, 'review');
   });
   after(async () => {
@@ -185,6 +186,16 @@ describe('the review queue follows what Qoo10 shows', () => {
 
     const queue = await request(f.t.services.app).get('/api/review-queue').set(f.t.auth);
     assert.deepEqual(queue.body.items.map((i: { orderNo: string }) => i.orderNo), [orders.stays]);
+  });
+
+  test('a request that left the queue comes back when Qoo10 lists it pending again', async () => {
+    // Qoo10 shows the withdrawn request again (a list that lagged, a buyer who asked again at the same time).
+    const claim = f.simShop.claims.find((c) => c.orderNo === orders.withdrawn && c.claimStatus === 1)!;
+    claim.withdrawnAt = null;
+    const report = await cycle(f);
+    assert.equal(report.counts.requestsReopened, 1);
+    const row = await requestRow(f, orders.withdrawn!);
+    assert.notEqual(row.status, 'closed');
   });
 });
 
