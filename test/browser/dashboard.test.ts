@@ -93,8 +93,13 @@ else describe('the dashboard in a real browser', () => {
   test('a wrong token shows the login form again with a message', async () => {
     await page.fill('#token', 'not-the-admin-token');
     await page.click('#login-form button[type=submit]');
-    // Strings run in the page (this project compiles without DOM types).
-    await page.waitForFunction(`document.getElementById('login-error').textContent.length > 0`);
+    // Polled with page.evaluate: waitForFunction's own polling evals the string, which the page's CSP forbids
+    // (it failed whenever the message was not there at the first look).
+    const deadline = Date.now() + 15_000;
+    while (!(await page.evaluate(`document.getElementById('login-error').textContent.length > 0`))) {
+      assert.ok(Date.now() < deadline, 'the login error message never appeared');
+      await new Promise((done) => setTimeout(done, 50));
+    }
     assert.equal(await page.isHidden('#dashboard'), true);
     assert.equal(await page.evaluate(`sessionStorage.getItem('cancel-guard.token')`), null);
   });
