@@ -74,6 +74,20 @@ export class PipelineService {
     return result.locked ? result.value : { shopId: shop.id, status: 'skipped', counts: {} };
   }
 
+  /**
+   * One cycle for one shop as a queued job: under the shop's lease (no connection held, so it works
+   * behind PgBouncer in transaction mode); skipped when another holder has the shop. A lost lease
+   * (this worker stalled past SHOP_LEASE_SECONDS) aborts the run like a shutdown does.
+   */
+  async runShopJob(shopId: string, signal?: AbortSignal): Promise<ShopCycleReport> {
+    const shop = await this.shops.findShop(shopId);
+    if (!shop || !shop.active) return { shopId, status: 'skipped', counts: {} };
+    const result = await this.shopLock.withLease(shop.id, (lost) =>
+      this.runLockedShop(shop, signal ? AbortSignal.any([signal, lost]) : lost),
+    );
+    return result.locked ? result.value : { shopId: shop.id, status: 'skipped', counts: {} };
+  }
+
   private async runLockedShop(shop: Shop, signal?: AbortSignal): Promise<ShopCycleReport> {
     const startedAt = this.now();
     const runId = await this.jobRuns.startRun(POLL_JOB, shop.id, startedAt);

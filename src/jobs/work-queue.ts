@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import PgBoss from 'pg-boss';
+import cronParser from 'cron-parser';
+import type { Logger } from '../logger';
+
+/** One job per shop per schedule slot: the shop's poll cycle (pipeline-service runShopJob). */
+export const SHOP_POLL_QUEUE = 'shop-poll';
+/** One job per schedule slot for the whole database: alerts, mails, buyer messages (main.ts followUp). */
+export const FOLLOW_UP_QUEUE = 'follow-up';
+
+/** A tick that fires late, or a clock a little ahead, still names the slot of the tick it belongs to. */
+const SLOT_TOLERANCE_MS = 2_000;
+/** pg-boss fails a job whose handler runs longer than this; a shop's lease, not this, keeps shops apart. */
+const JOB_EXPIRE_SECONDS = 3_600;
+
+/** The slot a moment belongs to: the latest scheduled tick of `schedule` at or before it. */
+export function slotOf(schedule: string, at: Date): Date {
+  return cronParser.parseExpression(schedule, { currentDate: new Date(at.getTime() + SLOT_TOLERANCE_MS) }).prev().toDate();
+}
+
+/** The same id for the same job from every process (a name-based UUID), so a second insert is a no-op. */
+export function slotJobId(kind: string, key: string, slot: Date): string {
+  const hex = createHash('sha1').update(`${kind}\u0000${key}\u0000${slot.toISOString()}`).digest('hex');
+  const variant = ((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+}
+
+export interface WorkQueueDeps {
+  connectionString: string;
+  /** POLL_SCHEDULE: the cron expression whose ticks name the slots. */
+  schedule: string;
+  concurrency: number;
+  pollIntervalMs: number;
+  logger: Logger;
+  activeShopIds(): Promise<string[]>;
+  runShop(shopId: string, signal: AbortSignal): Promise<{ status: string }>;
+  followUp(signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * The job queue (pg-boss on the service's own PostgreSQL; docs/adr/0018). node-cron stays the clock:
+ * every process's tick calls enqueueDue, which inserts one job per active shop under an id derived
+ * from the shop and the slot, so however many processes tick, each shop has one job per slot. A shop
+ * whose job from an earlier slot is still waiting is not queued again. Workers in any number of
+ * processes take jobs with SKIP LOCKED; the shop's lease keeps one holder per shop.
+ */
+export class WorkQueue {
+  private readonly boss: PgBoss;
+  private readonly abort = new AbortController();
+  private started = false;
+
+  constructor(private readonly deps: WorkQueueDeps) {
+    this.boss = new PgBoss({
+      connectionString: deps.connectionString,
+      application_name: 'cancel-guard-queue',
+      max: 4,
+      schedule: false,
+      supervise: true,
+      maintenanceIntervalSeconds: 60,
+      archiveCompletedAfterSeconds: 86_400,
+    } as PgBoss.ConstructorOptions);
+    this.boss.on('error', (error) => deps.logger.error({ err: error }, 'job queue error'));
+  }
+
+  /** Connects (creating the pgboss schema on first use) and, with `work`, starts this process's workers. */
+  async start(work: boolean): Promise<void> {
+    await this.boss.start();
+    this.started = true;
+    await this.boss.createQueue(SHOP_POLL_QUEUE, { name: SHOP_POLL_QUEUE, policy: 'standard', retryLimit: 0, expireInSeconds: JOB_EXPIRE_SECONDS });
+    await this.boss.createQueue(FOLLOW_UP_QUEUE, { name: FOLLOW_UP_QUEUE, policy: 'standard', retryLimit: 0, expireInSeconds: JOB_EXPIRE_SECONDS });
+    if (!work) return;
+    const options = { batchSize: 1, pollingIntervalSeconds: this.deps.pollIntervalMs / 1000 };
+    for (let i = 0; i < this.deps.concurrency; i++) {
+      await this.boss.work<{ shopId: string }>(SHOP_POLL_QUEUE, options, async ([job]) => {
+        if (!job || this.abort.signal.aborted) return;
+        const report = await this.deps.runShop(job.data.shopId, this.abort.signal);
+        return { status: report.status };
+      });
+    }
+    await this.boss.work(FOLLOW_UP_QUEUE, options, async () => {
+      if (!this.abort.signal.aborted) await this.deps.followUp(this.abort.signal);
+    });
+  }
+
+  /** The tick: queue this slot's job for every active shop (and the slot's follow-up); returns how many were new. */
+  async enqueueDue(at: Date): Promise<{ slot: Date; queued: number }> {
+    const slot = slotOf(this.deps.schedule, at);
+    const waiting = new Set(
+      (
+        (await this.boss.getDb().executeSql(`SELECT data->>'shopId' AS shop_id FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry')`, [SHOP_POLL_QUEUE])) as {
+          rows: Array<{ shop_id: string }>;
+        }
+      ).rows.map((row) => row.shop_id),
+    );
+    const jobs = (await this.deps.activeShopIds())
+      .filter((shopId) => !waiting.has(shopId))
+      .map((shopId) => ({
+        name: SHOP_POLL_QUEUE,
+        id: slotJobId(SHOP_POLL_QUEUE, shopId, slot),
+        data: { shopId, slot: slot.toISOString() },
+        singletonKey: shopId,
+      }));
+    const before = await this.countSlot(slot);
+    for (let i = 0; i < jobs.length; i += 1_000) await this.boss.insert(jobs.slice(i, i + 1_000));
+    // Last in its slot: fetched after the shops' polls of the same tick have been taken.
+    await this.boss.insert([{ name: FOLLOW_UP_QUEUE, id: slotJobId(FOLLOW_UP_QUEUE, 'all', slot), data: { slot: slot.toISOString() }, priority: -1 }]);
+    return { slot, queued: (await this.countSlot(slot)) - before };
+  }
+
+  private async countSlot(slot: Date): Promise<number> {
+    const result = (await this.boss
+      .getDb()
+      .executeSql(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->>'slot' = $2`, [SHOP_POLL_QUEUE, slot.toISOString()])) as {
+      rows: Array<{ n: number }>;
+    };
+    return result.rows[0]?.n ?? 0;
+  }
+
+  /** Stops taking jobs, signals running ones to abort, and waits up to `graceMs` for them. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.abort.abort();
+    if (!this.started) return;
+    await this.boss.stop({ graceful: true, timeout: graceMs, wait: true });
+  }
+}
