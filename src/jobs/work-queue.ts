@@ -48,6 +48,7 @@ export class WorkQueue {
   private readonly boss: PgBoss;
   private readonly abort = new AbortController();
   private started = false;
+  private readonly workerIds: string[] = [];
 
   constructor(private readonly deps: WorkQueueDeps) {
     this.boss = new PgBoss({
@@ -71,15 +72,21 @@ export class WorkQueue {
     if (!work) return;
     const options = { batchSize: 1, pollingIntervalSeconds: this.deps.pollIntervalMs / 1000 };
     for (let i = 0; i < this.deps.concurrency; i++) {
-      await this.boss.work<{ shopId: string }>(SHOP_POLL_QUEUE, options, async ([job]) => {
+      let id: string | null = null;
+      id = await this.boss.work<{ shopId: string }>(SHOP_POLL_QUEUE, options, async ([job]) => {
         if (!job || this.abort.signal.aborted) return;
         const report = await this.deps.runShop(job.data.shopId, this.abort.signal);
+        // A loop that just had work asks again at once; only an idle loop waits the polling interval.
+        if (id) this.boss.notifyWorker(id);
         return { status: report.status };
       });
+      this.workerIds.push(id);
     }
-    await this.boss.work(FOLLOW_UP_QUEUE, options, async () => {
-      if (!this.abort.signal.aborted) await this.deps.followUp(this.abort.signal);
-    });
+    this.workerIds.push(
+      await this.boss.work(FOLLOW_UP_QUEUE, options, async () => {
+        if (!this.abort.signal.aborted) await this.deps.followUp(this.abort.signal);
+      }),
+    );
   }
 
   /** The tick: queue this slot's job for every active shop (and the slot's follow-up); returns how many were new. */
@@ -104,6 +111,7 @@ export class WorkQueue {
     for (let i = 0; i < jobs.length; i += 1_000) await this.boss.insert(jobs.slice(i, i + 1_000));
     // Last in its slot: fetched after the shops' polls of the same tick have been taken.
     await this.boss.insert([{ name: FOLLOW_UP_QUEUE, id: slotJobId(FOLLOW_UP_QUEUE, 'all', slot), data: { slot: slot.toISOString() }, priority: -1 }]);
+    for (const id of this.workerIds) this.boss.notifyWorker(id);
     return { slot, queued: (await this.countSlot(slot)) - before };
   }
 
