@@ -236,8 +236,8 @@ export async function startService(config: AppConfig, options: StartOptions = {}
       await q.start(work);
       if (options.schedule !== false) {
         const enqueue = async () => {
-          const { slot, queued } = await q.enqueueDue(new Date());
-          queueLogger.info({ slot: slot.toISOString(), queued }, 'shop polls queued');
+          const { slot, offered } = await q.enqueueDue(new Date());
+          queueLogger.info({ slot: slot.toISOString(), offered }, 'shop polls queued');
         };
         scheduler.schedule('poll', config.pollSchedule, enqueue);
         void scheduler.runOnce('poll', enqueue);

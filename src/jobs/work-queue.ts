@@ -58,7 +58,10 @@ export class WorkQueue {
       schedule: false,
       supervise: true,
       maintenanceIntervalSeconds: 60,
-      archiveCompletedAfterSeconds: 86_400,
+      // Completed jobs stay in pgboss.job for an hour (what makes a slot's job id unique for schedules up
+      // to hourly: a late process's insert of the same slot is a no-op), then a day in the archive.
+      archiveCompletedAfterSeconds: 3_600,
+      deleteAfterSeconds: 86_400,
     } as PgBoss.ConstructorOptions);
     this.boss.on('error', (error) => deps.logger.error({ err: error }, 'job queue error'));
   }
@@ -89,39 +92,28 @@ export class WorkQueue {
     );
   }
 
-  /** The tick: queue this slot's job for every active shop (and the slot's follow-up); returns how many were new. */
-  async enqueueDue(at: Date): Promise<{ slot: Date; queued: number }> {
+  /**
+   * The tick: offer this slot's job for every active shop not still waiting from an earlier slot (and
+   * the slot's follow-up); jobs another process already queued for the slot are no-ops.
+   */
+  async enqueueDue(at: Date): Promise<{ slot: Date; offered: number }> {
     const slot = slotOf(this.deps.schedule, at);
-    const waiting = new Set(
-      (
-        (await this.boss.getDb().executeSql(`SELECT data->>'shopId' AS shop_id FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry')`, [SHOP_POLL_QUEUE])) as {
-          rows: Array<{ shop_id: string }>;
-        }
-      ).rows.map((row) => row.shop_id),
-    );
+    // pg-boss's partial index on waiting jobs (state < 'active') serves this.
+    const { rows } = await this.boss.getDb().executeSql(`SELECT data->>'shopId' AS shop_id FROM pgboss.job WHERE name = $1 AND state < 'active'`, [SHOP_POLL_QUEUE]);
+    const waiting = new Set(rows.map((row: { shop_id: string }) => row.shop_id));
     const jobs = (await this.deps.activeShopIds())
       .filter((shopId) => !waiting.has(shopId))
       .map((shopId) => ({
         name: SHOP_POLL_QUEUE,
         id: slotJobId(SHOP_POLL_QUEUE, shopId, slot),
         data: { shopId, slot: slot.toISOString() },
-        singletonKey: shopId,
       }));
-    const before = await this.countSlot(slot);
     for (let i = 0; i < jobs.length; i += 1_000) await this.boss.insert(jobs.slice(i, i + 1_000));
-    // Last in its slot: fetched after the shops' polls of the same tick have been taken.
-    await this.boss.insert([{ name: FOLLOW_UP_QUEUE, id: slotJobId(FOLLOW_UP_QUEUE, 'all', slot), data: { slot: slot.toISOString() }, priority: -1 }]);
+    // Runs beside the slot's polls (its own queue and worker): what those polls change is alerted and
+    // mailed by the next slot's follow-up, at most one interval later.
+    await this.boss.insert([{ name: FOLLOW_UP_QUEUE, id: slotJobId(FOLLOW_UP_QUEUE, 'all', slot), data: { slot: slot.toISOString() } }]);
     for (const id of this.workerIds) this.boss.notifyWorker(id);
-    return { slot, queued: (await this.countSlot(slot)) - before };
-  }
-
-  private async countSlot(slot: Date): Promise<number> {
-    const result = (await this.boss
-      .getDb()
-      .executeSql(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->>'slot' = $2`, [SHOP_POLL_QUEUE, slot.toISOString()])) as {
-      rows: Array<{ n: number }>;
-    };
-    return result.rows[0]?.n ?? 0;
+    return { slot, offered: jobs.length };
   }
 
   /** Stops taking jobs, signals running ones to abort, and waits up to `graceMs` for them. */
