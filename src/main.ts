@@ -223,8 +223,8 @@ export async function startService(config: AppConfig, options: StartOptions = {}
         pollIntervalMs: config.workerPollIntervalMs,
         logger: queueLogger,
         activeShopIds: async () => (await services.shops.listActiveShops()).map((shop) => shop.id),
-        runShop: async (shopId, signal) => {
-          const report = await services.pipeline.runShopJob(shopId, signal);
+        runShop: async (shopId, slot, signal) => {
+          const report = await services.pipeline.runShopJob(shopId, slot, signal);
           if (report.status === 'failed') queueLogger.warn({ shopId }, 'shop poll failed');
           return report;
         },

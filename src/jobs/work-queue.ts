@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import cronParser from 'cron-parser';
 import type { Logger } from '../logger';
+import { safeErrorMessage } from '../safe-error';
 
 /** One job per shop per schedule slot: the shop's poll cycle (pipeline-service runShopJob). */
 export const SHOP_POLL_QUEUE = 'shop-poll';
@@ -33,7 +34,8 @@ export interface WorkQueueDeps {
   pollIntervalMs: number;
   logger: Logger;
   activeShopIds(): Promise<string[]>;
-  runShop(shopId: string, signal: AbortSignal): Promise<{ status: string }>;
+  /** One shop's poll for the slot starting at `slot`. */
+  runShop(shopId: string, slot: Date, signal: AbortSignal): Promise<{ status: string }>;
   followUp(signal: AbortSignal): Promise<void>;
 }
 
@@ -42,13 +44,16 @@ export interface WorkQueueDeps {
  * every process's tick calls enqueueDue, which inserts one job per active shop under an id derived
  * from the shop and the slot, so however many processes tick, each shop has one job per slot. A shop
  * whose job from an earlier slot is still waiting is not queued again. Workers in any number of
- * processes take jobs with SKIP LOCKED; the shop's lease keeps one holder per shop.
+ * processes take jobs with SKIP LOCKED; the shop's lease keeps one holder per shop, and a job that
+ * finds its shop already polled since its slot began does nothing.
  */
 export class WorkQueue {
   private readonly boss: PgBoss;
   private readonly abort = new AbortController();
   private started = false;
-  private readonly workerIds: string[] = [];
+  private readonly loops: Array<Promise<void>> = [];
+  private wakeUp: () => void = () => undefined;
+  private woken: Promise<void> = new Promise((done) => (this.wakeUp = done));
 
   constructor(private readonly deps: WorkQueueDeps) {
     this.boss = new PgBoss({
@@ -73,23 +78,59 @@ export class WorkQueue {
     await this.boss.createQueue(SHOP_POLL_QUEUE, { name: SHOP_POLL_QUEUE, policy: 'standard', retryLimit: 0, expireInSeconds: JOB_EXPIRE_SECONDS });
     await this.boss.createQueue(FOLLOW_UP_QUEUE, { name: FOLLOW_UP_QUEUE, policy: 'standard', retryLimit: 0, expireInSeconds: JOB_EXPIRE_SECONDS });
     if (!work) return;
-    const options = { batchSize: 1, pollingIntervalSeconds: this.deps.pollIntervalMs / 1000 };
     for (let i = 0; i < this.deps.concurrency; i++) {
-      let id: string | null = null;
-      id = await this.boss.work<{ shopId: string }>(SHOP_POLL_QUEUE, options, async ([job]) => {
-        if (!job || this.abort.signal.aborted) return;
-        const report = await this.deps.runShop(job.data.shopId, this.abort.signal);
-        // A loop that just had work asks again at once; only an idle loop waits the polling interval.
-        if (id) this.boss.notifyWorker(id);
-        return { status: report.status };
-      });
-      this.workerIds.push(id);
+      this.loops.push(
+        this.workLoop<{ shopId: string; slot: string }>(SHOP_POLL_QUEUE, async (job) => {
+          const report = await this.deps.runShop(job.data.shopId, new Date(job.data.slot), this.abort.signal);
+          return { status: report.status };
+        }),
+      );
     }
-    this.workerIds.push(
-      await this.boss.work(FOLLOW_UP_QUEUE, options, async () => {
-        if (!this.abort.signal.aborted) await this.deps.followUp(this.abort.signal);
-      }),
-    );
+    this.loops.push(this.workLoop(FOLLOW_UP_QUEUE, async () => this.deps.followUp(this.abort.signal)));
+  }
+
+  /**
+   * One worker: fetch a job (SKIP LOCKED), run it, record the outcome; ask again at once after a job,
+   * nap when the queue is empty (a tick wakes it). pg-boss's fetch / complete / fail are awaited here
+   * rather than left to its work(), which does not await complete() and crashes the process when the
+   * database goes away at that moment.
+   */
+  private async workLoop<T extends object>(queue: string, run: (job: PgBoss.Job<T>) => Promise<object | void>): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      const [job] = await this.boss.fetch<T>(queue, { batchSize: 1 }).catch(() => [] as Array<PgBoss.Job<T>>);
+      if (!job) {
+        await this.nap(this.deps.pollIntervalMs);
+        continue;
+      }
+      try {
+        const output = await run(job);
+        await this.boss.complete(queue, job.id, output ?? {}).catch((error: unknown) => this.deps.logger.warn({ err: error, queue }, 'could not mark a job done'));
+      } catch (error) {
+        this.deps.logger.error({ err: error, queue }, 'job failed');
+        await this.boss.fail(queue, job.id, { error: safeErrorMessage(error) }).catch((failure: unknown) => this.deps.logger.warn({ err: failure, queue }, 'could not mark a job failed'));
+      }
+    }
+  }
+
+  /** Waits `ms`, or less when a tick queued work or the queue is stopping. */
+  private nap(ms: number): Promise<void> {
+    const woken = this.woken;
+    return new Promise((done) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.abort.signal.removeEventListener('abort', finish);
+        done();
+      };
+      const timer = setTimeout(finish, ms);
+      this.abort.signal.addEventListener('abort', finish, { once: true });
+      void woken.then(finish);
+    });
+  }
+
+  private wake(): void {
+    const wake = this.wakeUp;
+    this.woken = new Promise((done) => (this.wakeUp = done));
+    wake();
   }
 
   /**
@@ -112,14 +153,17 @@ export class WorkQueue {
     // Runs beside the slot's polls (its own queue and worker): what those polls change is alerted and
     // mailed by the next slot's follow-up, at most one interval later.
     await this.boss.insert([{ name: FOLLOW_UP_QUEUE, id: slotJobId(FOLLOW_UP_QUEUE, 'all', slot), data: { slot: slot.toISOString() } }]);
-    for (const id of this.workerIds) this.boss.notifyWorker(id);
+    this.wake();
     return { slot, offered: jobs.length };
   }
 
-  /** Stops taking jobs, signals running ones to abort, and waits up to `graceMs` for them. */
+  /** Stops taking jobs, signals running ones to abort, waits up to `graceMs` for them, then closes the pool. */
   async stop(graceMs = 10_000): Promise<void> {
     this.abort.abort();
     if (!this.started) return;
-    await this.boss.stop({ graceful: true, timeout: graceMs, wait: true });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(this.loops), new Promise((done) => (timer = setTimeout(done, graceMs)))]);
+    clearTimeout(timer);
+    await this.boss.stop({ graceful: false, wait: true });
   }
 }

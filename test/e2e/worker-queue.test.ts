@@ -127,10 +127,12 @@ describe('shop polls on the job queue (several workers, one database)', () => {
         const held = await w.db.dataSource.query(`SELECT count(*)::int AS n FROM shop_leases WHERE kind = 'lease'`);
         return held[0].n >= 2;
       });
-      const held: Array<{ shop_id: string }> = await w.db.dataSource.query(`SELECT shop_id FROM shop_leases WHERE kind = 'lease'`);
       child.kill('SIGKILL');
       await exited;
       const killedAt = new Date();
+      // A dead holder's lease rows stay until someone takes them over: exactly the shops it held.
+      const held: Array<{ shop_id: string }> = await w.db.dataSource.query(`SELECT shop_id FROM shop_leases WHERE kind = 'lease'`);
+      assert.ok(held.length >= 2);
       // The killed worker's runs stay 'running' for ever: proof it died mid-poll.
       const stranded = await w.db.dataSource.query(`SELECT DISTINCT shop_id FROM job_runs WHERE job = 'poll' AND status = 'running'`);
       for (const { shop_id } of held) assert.ok(stranded.some((r: { shop_id: string }) => r.shop_id === shop_id), 'the killed worker was mid-poll on its shops');
