@@ -52,8 +52,8 @@ export class WorkQueue {
   private readonly abort = new AbortController();
   private started = false;
   private readonly loops: Array<Promise<void>> = [];
-  private wakeUp: () => void = () => undefined;
-  private woken: Promise<void> = new Promise((done) => (this.wakeUp = done));
+  /** Idle workers waiting for their next look at the queue. */
+  private readonly nappers = new Set<() => void>();
 
   constructor(private readonly deps: WorkQueueDeps) {
     this.boss = new PgBoss({
@@ -112,25 +112,21 @@ export class WorkQueue {
     }
   }
 
-  /** Waits `ms`, or less when a tick queued work or the queue is stopping. */
+  /** Waits `ms`, or less when a tick queued work or the queue is stopping (wake). */
   private nap(ms: number): Promise<void> {
-    const woken = this.woken;
     return new Promise((done) => {
       const finish = () => {
         clearTimeout(timer);
-        this.abort.signal.removeEventListener('abort', finish);
+        this.nappers.delete(finish);
         done();
       };
       const timer = setTimeout(finish, ms);
-      this.abort.signal.addEventListener('abort', finish, { once: true });
-      void woken.then(finish);
+      this.nappers.add(finish);
     });
   }
 
   private wake(): void {
-    const wake = this.wakeUp;
-    this.woken = new Promise((done) => (this.wakeUp = done));
-    wake();
+    for (const finish of [...this.nappers]) finish();
   }
 
   /**
@@ -160,6 +156,7 @@ export class WorkQueue {
   /** Stops taking jobs, signals running ones to abort, waits up to `graceMs` for them, then closes the pool. */
   async stop(graceMs = 10_000): Promise<void> {
     this.abort.abort();
+    this.wake();
     if (!this.started) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(this.loops), new Promise((done) => (timer = setTimeout(done, graceMs)))]);
