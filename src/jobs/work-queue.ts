@@ -75,8 +75,8 @@ export class WorkQueue {
   async start(work: boolean): Promise<void> {
     await this.boss.start();
     this.started = true;
-    await this.boss.createQueue(SHOP_POLL_QUEUE, { name: SHOP_POLL_QUEUE, policy: 'standard', retryLimit: 0, expireInSeconds: JOB_EXPIRE_SECONDS });
-    await this.boss.createQueue(FOLLOW_UP_QUEUE, { name: FOLLOW_UP_QUEUE, policy: 'standard', retryLimit: 0, expireInSeconds: JOB_EXPIRE_SECONDS });
+    await this.ensureQueue(SHOP_POLL_QUEUE);
+    await this.ensureQueue(FOLLOW_UP_QUEUE);
     if (!work) return;
     for (let i = 0; i < this.deps.concurrency; i++) {
       this.loops.push(
@@ -87,6 +87,24 @@ export class WorkQueue {
       );
     }
     this.loops.push(this.workLoop(FOLLOW_UP_QUEUE, async () => this.deps.followUp(this.abort.signal)));
+  }
+
+  /**
+   * Creates the queue unless it exists. Two processes starting together on a fresh database can
+   * deadlock inside pg-boss's create_queue (queue row and partition attach); it is idempotent, so the
+   * loser tries again.
+   */
+  private async ensureQueue(name: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (await this.boss.getQueue(name)) return;
+        await this.boss.createQueue(name, { name, policy: 'standard', retryLimit: 0, expireInSeconds: JOB_EXPIRE_SECONDS });
+        return;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await new Promise((done) => setTimeout(done, 100 * attempt + Math.floor(Math.random() * 200)));
+      }
+    }
   }
 
   /**
