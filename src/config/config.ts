@@ -180,7 +180,7 @@ class EnvSchema {
   @IsInt({ message: 'WORKER_POLL_INTERVAL_MS must be a whole number of milliseconds from 500 to 60000' })
   @Min(500, { message: 'WORKER_POLL_INTERVAL_MS must be a whole number of milliseconds from 500 to 60000' })
   @Max(60_000, { message: 'WORKER_POLL_INTERVAL_MS must be a whole number of milliseconds from 500 to 60000' })
-  WORKER_POLL_INTERVAL_MS: number = 1_000;
+  WORKER_POLL_INTERVAL_MS: number = 2_000;
 
   @Transform(toNumber)
   @IsInt({ message: 'POLL_STALE_MINUTES must be a whole number of minutes from 1' })

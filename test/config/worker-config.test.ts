@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../src/config/config';
 
 describe('worker settings', () => {
-  test('defaults: 16 jobs at once, 30 s shop leases, 1 s idle polling, no deprecation warnings', () => {
+  test('defaults: 16 jobs at once, 30 s shop leases, 2 s idle polling, no deprecation warnings', () => {
     const config = loadConfig({});
     assert.equal(config.workerConcurrency, 16);
     assert.equal(config.shopLeaseMs, 30_000);
-    assert.equal(config.workerPollIntervalMs, 1_000);
+    assert.equal(config.workerPollIntervalMs, 2_000);
     assert.equal(config.databasePoolSize, 2 * 16 + 6);
     assert.deepEqual(config.deprecations, []);
   });
