@@ -106,7 +106,7 @@ export async function main(): Promise<BenchFigure[]> {
     const world = await createBenchWorld({ adminUrl: server.adminUrl, shops: SHOPS, poolPerKind: 1, poolSize: 12 });
     try {
       // Every shop's first month sync, done here so the daemon's cycle is a normal one.
-      const warm = world.compose({ QOO10_MIN_INTERVAL_MS: '0', POLL_CONCURRENCY: '8' }).services;
+      const warm = world.compose({ QOO10_MIN_INTERVAL_MS: '0', WORKER_CONCURRENCY: '8' }).services;
       await warm.pipeline.runCycle();
 
       const first = world.shops[0]!;

@@ -1,5 +1,5 @@
 // Benchmark: one poll cycle over N shops (each with its own seller key in the simulator) with their new
-// cancel requests: PipelineService.runCycle at the default POLL_CONCURRENCY (16 shops at a time), HttpQoo10Client over real HTTP, real PostgreSQL. Each shop first has its initial month sync
+// cancel requests: PipelineService.runCycle at the default WORKER_CONCURRENCY (16 shops at a time), HttpQoo10Client over real HTTP, real PostgreSQL. Each shop first has its initial month sync
 // (unmeasured, no latency, no pacing); then R requests per shop are opened and one cycle is timed.
 //
 // 2,000 shops at 150 ms would take over ten minutes on this machine, so that size is measured with no
@@ -17,7 +17,7 @@ export interface ThroughputCase {
   latencyMs: number;
   minIntervalMs: number;
   requestsPerShop: number;
-  /** What-if: another POLL_CONCURRENCY (and the pool it needs); null = the default. */
+  /** What-if: another WORKER_CONCURRENCY (and the pool it needs); null = the default. */
   concurrency: number | null;
   poolSize?: number;
 }
@@ -34,7 +34,7 @@ export interface ThroughputResult {
 }
 
 const quick = process.env.BENCH_QUICK === '1';
-/** POLL_CONCURRENCY's default. */
+/** WORKER_CONCURRENCY's default. */
 const COMPOSED_CONCURRENCY = 16;
 
 export const CASES: ThroughputCase[] = quick
@@ -53,7 +53,7 @@ export const CASES: ThroughputCase[] = quick
 export async function runCase(adminUrl: string, c: ThroughputCase): Promise<ThroughputResult> {
   const world = await createBenchWorld({ adminUrl, shops: c.shops, poolPerKind: Math.ceil(c.requestsPerShop / 3) + 1, poolSize: c.poolSize });
   try {
-    const warm = world.compose({ QOO10_MIN_INTERVAL_MS: '0', POLL_CONCURRENCY: String(Math.min(c.concurrency ?? COMPOSED_CONCURRENCY, 16)) }).services;
+    const warm = world.compose({ QOO10_MIN_INTERVAL_MS: '0', WORKER_CONCURRENCY: String(Math.min(c.concurrency ?? COMPOSED_CONCURRENCY, 16)) }).services;
     const syncStarted = performance.now();
     const syncReports = await warm.pipeline.runCycle();
     const syncMs = performance.now() - syncStarted;
@@ -61,7 +61,7 @@ export async function runCase(adminUrl: string, c: ThroughputCase): Promise<Thro
 
     const { services } = world.compose({
       QOO10_MIN_INTERVAL_MS: String(c.minIntervalMs),
-      ...(c.concurrency === null ? {} : { POLL_CONCURRENCY: String(c.concurrency) }),
+      ...(c.concurrency === null ? {} : { WORKER_CONCURRENCY: String(c.concurrency) }),
     });
     for (const shop of world.shops) world.openRequests(shop, c.requestsPerShop);
     world.sim.setFaults({ latencyMs: c.latencyMs });

@@ -16,6 +16,7 @@ import { main as ingest } from './ingest';
 import { main as memory } from './memory';
 import { main as tracking } from './tracking';
 import { main as rateQuery } from './rate-query';
+import { main as scaleOut } from './scale-out';
 
 type Bench = { name: string; run: () => Promise<BenchFigure[]> };
 
@@ -100,6 +101,7 @@ const BENCHES: Bench[] = [
   { name: 'rate-query', run: rateFigures },
   { name: 'ingest', run: ingest },
   { name: 'memory', run: memory },
+  { name: 'scale-out', run: scaleOut },
 ];
 
 function freeH(): string {

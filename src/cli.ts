@@ -80,6 +80,21 @@ function databaseProblem(error: unknown): CliError | null {
   return new CliError(`DATABASE_URL: the database server ${DATABASE_CONNECT_CODES[code]}. Fix DATABASE_URL (or unset it to use the embedded PostgreSQL) and try again.`, 2);
 }
 
+/** Waits for SIGTERM or SIGINT, then stops the service. */
+function runUntilSignal(service: ServiceHandle): Promise<void> {
+  return new Promise<void>((done) => {
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write(`${signal} received, shutting down\n`);
+      service.stop().then(done, done);
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}
+
 /** startService with start-up failures turned into one-line messages. */
 async function startOrExplain(cfg: AppConfig, options: Parameters<typeof startService>[1]): Promise<ServiceHandle> {
   try {
@@ -163,18 +178,18 @@ const COMMANDS: Record<string, Command> = {
     usage: 'cancel-guard start',
     options: {},
     async run() {
-      const service = await startOrExplain(config(), {});
-      await new Promise<void>((done) => {
-        let stopping = false;
-        const shutdown = (signal: string) => {
-          if (stopping) return;
-          stopping = true;
-          process.stdout.write(`${signal} received, shutting down\n`);
-          service.stop().then(done, done);
-        };
-        process.once('SIGTERM', () => shutdown('SIGTERM'));
-        process.once('SIGINT', () => shutdown('SIGINT'));
-      });
+      await runUntilSignal(await startOrExplain(config(), {}));
+      return 0;
+    },
+  },
+  worker: {
+    summary: 'run workers only (no HTTP): queue shop polls on POLL_SCHEDULE and work WORKER_CONCURRENCY jobs at once; run as many as you like on one database',
+    usage: 'cancel-guard worker',
+    options: {},
+    async run() {
+      const service = await startOrExplain(config(), { listen: false });
+      process.stdout.write('cancel-guard worker is running (no HTTP); stop it with SIGTERM\n');
+      await runUntilSignal(service);
       return 0;
     },
   },

@@ -138,7 +138,7 @@ export function compose(input: ComposeInput): Services {
   const alertMailer = new AlertMailer(alertsRepository, mailer, config.email.to, logger);
   const poll = new PollService(dataSource, orders, requests, cancels, alerts, logger.child({ module: 'poll' }));
   const decisions = new DecisionService(dataSource, orders, requests, factsRepository, actions, config.rate.exclusionHours, logger.child({ module: 'decisions' }));
-  const shopLock = new ShopLock(dataSource);
+  const shopLock = new ShopLock(dataSource, config.shopLeaseMs);
   const executor = new ActionExecutor(dataSource, actions, requests, orders, cancels, shops, alerts, logger.child({ module: 'actions' }), factsRepository);
   const trackingRepository = new TrackingRepository(dataSource);
   const heldShipments = new HeldShipmentRepository(dataSource);
@@ -153,7 +153,7 @@ export function compose(input: ComposeInput): Services {
   const heldTracking = new HeldTrackingService(dataSource, shops, heldShipments, trackingRepository, tracking, logger.child({ module: 'tracking-held' }));
   const pipeline = new PipelineService(
     shopLock, shops, jobRuns, requests, qoo10Clients, poll, decisions, executor, tracking, alerts, followUp,
-    logger.child({ module: 'pipeline' }), now, config.pollConcurrency,
+    logger.child({ module: 'pipeline' }), now, config.workerConcurrency,
   );
   const review = new ReviewService(shops, shopLock, requests, actions, orders, qoo10Clients, decisions, executor, now);
   const facts = new FactsService(shops, factsRepository);

@@ -8,7 +8,7 @@ import { createLogger, type Logger } from './logger';
 import { openDatabase, type Database } from './persistence/database';
 import { compose, type Services } from './compose';
 import { Scheduler } from './jobs/scheduler';
-import { pollJob } from './jobs/poll-job';
+import { WorkQueue } from './jobs/work-queue';
 import { QAPI_BASE_PATH, startSimulator, type SimulatorHandle } from './qoo10/simulator/start-simulator';
 import { demoScenario } from './qoo10/simulator/demo-scenario';
 import { checkStoredKeys, SET_KEY_COMMAND } from './services/key-check';
@@ -22,6 +22,8 @@ export interface ServiceHandle {
   /** The in-process Qoo10 simulator in demo mode, else null. */
   simulator: SimulatorHandle | null;
   scheduler: Scheduler;
+  /** The job queue (null for one-shot commands that neither schedule nor work). */
+  queue: WorkQueue | null;
   stop(): Promise<void>;
 }
 
@@ -30,8 +32,13 @@ export interface StartOptions {
   announce?: (line: string) => void;
   /** Serve the admin HTTP API (default true). */
   listen?: boolean;
-  /** Run the poll on POLL_SCHEDULE, and one cycle right away (default true). */
+  /**
+   * Queue each shop's poll on POLL_SCHEDULE, and the current slot's right away (default true). Every
+   * process ticks; the queue keeps one job per shop per slot however many do.
+   */
   schedule?: boolean;
+  /** Run WORKER_CONCURRENCY workers on the queue in this process (default: as `schedule`). */
+  work?: boolean;
 }
 
 /** New demo orders per minute in the simulator, so the demo month keeps moving. */
@@ -204,12 +211,39 @@ export async function startService(config: AppConfig, options: StartOptions = {}
       services.mailer?.close();
       services.buyerMailer.close();
     });
-    const poll = pollJob(services.pipeline, [(signal) => followUp(services, signal)], logger.child({ module: 'poll-job' }));
-    if (options.schedule !== false) {
-      scheduler.schedule('poll', config.pollSchedule, poll);
-      void scheduler.runOnce('poll', poll);
+    for (const warning of config.deprecations) logger.warn({ deprecated: true }, warning);
+    const work = options.work ?? options.schedule !== false;
+    let queue: WorkQueue | null = null;
+    if (options.schedule !== false || work) {
+      const queueLogger = logger.child({ module: 'work-queue' });
+      const q = new WorkQueue({
+        connectionString: database.url,
+        schedule: config.pollSchedule,
+        concurrency: config.workerConcurrency,
+        pollIntervalMs: config.workerPollIntervalMs,
+        logger: queueLogger,
+        activeShopIds: async () => (await services.shops.listActiveShops()).map((shop) => shop.id),
+        runShop: async (shopId, slot, signal) => {
+          const report = await services.pipeline.runShopJob(shopId, slot, signal);
+          if (report.status === 'failed') queueLogger.warn({ shopId }, 'shop poll failed');
+          return report;
+        },
+        followUp: (signal) => followUp(services, signal),
+      });
+      queue = q;
+      // Registered before start: a start that fails half-way still closes the queue's pool.
+      cleanups.push(() => q.stop());
+      await q.start(work);
+      if (options.schedule !== false) {
+        const enqueue = async () => {
+          const { slot, offered } = await q.enqueueDue(new Date());
+          queueLogger.info({ slot: slot.toISOString(), offered }, 'shop polls queued');
+        };
+        scheduler.schedule('poll', config.pollSchedule, enqueue);
+        void scheduler.runOnce('poll', enqueue);
+      }
     }
-    return { url, adminToken, services, database, simulator, scheduler, stop };
+    return { url, adminToken, services, database, simulator, scheduler, queue, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -161,10 +161,30 @@ class EnvSchema {
   TRACKING_CUTOFF_JST: string = '17:00';
 
   @Transform(toNumber)
-  @IsInt({ message: 'POLL_CONCURRENCY must be a whole number of shops from 1 to 64' })
-  @Min(1, { message: 'POLL_CONCURRENCY must be a whole number of shops from 1 to 64' })
-  @Max(64, { message: 'POLL_CONCURRENCY must be a whole number of shops from 1 to 64' })
-  POLL_CONCURRENCY: number = 16;
+  @IsInt({ message: 'WORKER_CONCURRENCY must be a whole number of jobs from 1 to 64' })
+  @Min(1, { message: 'WORKER_CONCURRENCY must be a whole number of jobs from 1 to 64' })
+  @Max(64, { message: 'WORKER_CONCURRENCY must be a whole number of jobs from 1 to 64' })
+  WORKER_CONCURRENCY: number = 16;
+
+  /** Deprecated name of WORKER_CONCURRENCY, still read (with a warning) when the new name is unset. */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'POLL_CONCURRENCY (deprecated: use WORKER_CONCURRENCY) must be a whole number from 1 to 64' })
+  @Min(1, { message: 'POLL_CONCURRENCY (deprecated: use WORKER_CONCURRENCY) must be a whole number from 1 to 64' })
+  @Max(64, { message: 'POLL_CONCURRENCY (deprecated: use WORKER_CONCURRENCY) must be a whole number from 1 to 64' })
+  POLL_CONCURRENCY?: number;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'SHOP_LEASE_SECONDS must be a whole number of seconds from 2 to 600' })
+  @Min(2, { message: 'SHOP_LEASE_SECONDS must be a whole number of seconds from 2 to 600' })
+  @Max(600, { message: 'SHOP_LEASE_SECONDS must be a whole number of seconds from 2 to 600' })
+  SHOP_LEASE_SECONDS: number = 30;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'WORKER_POLL_INTERVAL_MS must be a whole number of milliseconds from 500 to 60000' })
+  @Min(500, { message: 'WORKER_POLL_INTERVAL_MS must be a whole number of milliseconds from 500 to 60000' })
+  @Max(60_000, { message: 'WORKER_POLL_INTERVAL_MS must be a whole number of milliseconds from 500 to 60000' })
+  WORKER_POLL_INTERVAL_MS: number = 2_000;
 
   @Transform(toNumber)
   @IsInt({ message: 'POLL_STALE_MINUTES must be a whole number of minutes from 1' })
@@ -247,9 +267,15 @@ export interface AppConfig {
   };
   readonly credentialsSecret: string | null;
   readonly pollSchedule: string;
-  /** Shops polled at once. */
-  readonly pollConcurrency: number;
-  /** Database pool size that fits the poll concurrency (two connections per shop) plus the HTTP side. */
+  /** Jobs (shop polls) a worker process runs at once (WORKER_CONCURRENCY). */
+  readonly workerConcurrency: number;
+  /** How often an idle worker asks the queue for jobs, ms. */
+  readonly workerPollIntervalMs: number;
+  /** How long a shop's lease outlives its holder's last renewal, ms (a dead worker's shops wait this long). */
+  readonly shopLeaseMs: number;
+  /** Warnings about deprecated settings, logged at start-up. */
+  readonly deprecations: readonly string[];
+  /** Database pool size that fits the worker concurrency (two connections per shop) plus the HTTP side. */
   readonly databasePoolSize: number;
   /** A hung database must not hang the service: statement, lock and connection timeouts, ms. */
   readonly databaseTimeouts: { readonly statementMs: number; readonly lockMs: number; readonly connectMs: number };
@@ -329,6 +355,17 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const deprecations: string[] = [];
+  let workerConcurrency = parsed.WORKER_CONCURRENCY;
+  if (parsed.POLL_CONCURRENCY !== undefined) {
+    if (known.WORKER_CONCURRENCY === undefined) {
+      workerConcurrency = parsed.POLL_CONCURRENCY;
+      deprecations.push('POLL_CONCURRENCY is deprecated: rename it to WORKER_CONCURRENCY (same meaning: jobs a worker runs at once)');
+    } else {
+      deprecations.push('POLL_CONCURRENCY is deprecated and ignored because WORKER_CONCURRENCY is set: remove it');
+    }
+  }
+
   const config: AppConfig = {
     databaseUrl: parsed.DATABASE_URL ?? null,
     port: parsed.PORT,
@@ -344,8 +381,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     },
     credentialsSecret: parsed.CREDENTIALS_SECRET ?? null,
     pollSchedule: parsed.POLL_SCHEDULE,
-    pollConcurrency: parsed.POLL_CONCURRENCY,
-    databasePoolSize: 2 * parsed.POLL_CONCURRENCY + 6,
+    workerConcurrency,
+    workerPollIntervalMs: parsed.WORKER_POLL_INTERVAL_MS,
+    shopLeaseMs: parsed.SHOP_LEASE_SECONDS * 1000,
+    deprecations,
+    databasePoolSize: 2 * workerConcurrency + 6,
     databaseTimeouts: {
       statementMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
       lockMs: parsed.DATABASE_LOCK_TIMEOUT_MS,

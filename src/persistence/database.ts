@@ -8,6 +8,8 @@ import { runMigrations } from './migrations';
 
 export interface Database {
   dataSource: DataSource;
+  /** The connection URL (the job queue opens its own small pool on it). */
+  url: string;
   /** True when this process started the embedded PostgreSQL (DATABASE_URL unset). */
   embedded: boolean;
   /** True when the embedded PostgreSQL belongs to a running `cancel-guard start` (one-shot commands). */
@@ -52,6 +54,7 @@ export async function openDatabase(
   }
   return {
     dataSource,
+    url,
     embedded: embedded !== null && !embedded.shared,
     sharedWithRunningService: embedded?.shared ?? false,
     close: async () => {

@@ -66,6 +66,15 @@ export class JobRunRepository {
     return row?.last ?? null;
   }
 
+  /** Whether the shop has a finished run (ok or failed) of the job that started at or after `since`. */
+  async ranSince(job: string, shopId: string, since: Date): Promise<boolean> {
+    const rows: unknown[] = await this.runs.query(
+      `SELECT 1 FROM job_runs WHERE job = $1 AND shop_id = $2 AND started_at >= $3 AND status IN ('ok', 'failed') LIMIT 1`,
+      [job, shopId, since],
+    );
+    return rows.length > 0;
+  }
+
   /** Where the last successful run's window ended: the next poll starts there, minus an overlap. */
   async lastWindowEnd(job: string, shopId: string): Promise<Date | null> {
     const row = await this.runs

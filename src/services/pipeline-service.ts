@@ -74,6 +74,24 @@ export class PipelineService {
     return result.locked ? result.value : { shopId: shop.id, status: 'skipped', counts: {} };
   }
 
+  /**
+   * One cycle for one shop as a queued job: under the shop's lease (no connection held, so it works
+   * behind PgBouncer in transaction mode); skipped when another holder has the shop. A lost lease
+   * (this worker stalled past SHOP_LEASE_SECONDS) aborts the run like a shutdown does.
+   */
+  async runShopJob(shopId: string, slot: Date, signal?: AbortSignal): Promise<ShopCycleReport> {
+    const skipped: ShopCycleReport = { shopId, status: 'skipped', counts: {} };
+    const shop = await this.shops.findShop(shopId);
+    if (!shop || !shop.active) return skipped;
+    const result = await this.shopLock.withLease(shop.id, async (lost) => {
+      // Once per slot: a job that runs late (its slot's successor already polled the shop, or it
+      // was picked up after the next tick and another job got there first) has nothing left to do.
+      if (await this.jobRuns.ranSince(POLL_JOB, shop.id, slot)) return skipped;
+      return this.runLockedShop(shop, signal ? AbortSignal.any([signal, lost]) : lost);
+    });
+    return result.locked ? result.value : skipped;
+  }
+
   private async runLockedShop(shop: Shop, signal?: AbortSignal): Promise<ShopCycleReport> {
     const startedAt = this.now();
     const runId = await this.jobRuns.startRun(POLL_JOB, shop.id, startedAt);
