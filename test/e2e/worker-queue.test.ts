@@ -125,7 +125,9 @@ describe('shop polls on the job queue (several workers, one database)', () => {
       await waitUntil('the worker process holding shops mid-poll', async () => {
         if (child.exitCode !== null) throw new Error(`worker exited early: ${output}`);
         const held = await w.db.dataSource.query(`SELECT count(*)::int AS n FROM shop_leases WHERE kind = 'lease'`);
-        return held[0].n >= 2;
+        // A lease is taken a moment before the poll's run is recorded: wait for both.
+        const running = await w.db.dataSource.query(`SELECT count(*)::int AS n FROM job_runs WHERE job = 'poll' AND status = 'running'`);
+        return held[0].n >= 2 && running[0].n >= 2;
       });
       child.kill('SIGKILL');
       await exited;
@@ -135,7 +137,8 @@ describe('shop polls on the job queue (several workers, one database)', () => {
       assert.ok(held.length >= 2);
       // The killed worker's runs stay 'running' for ever: proof it died mid-poll.
       const stranded = await w.db.dataSource.query(`SELECT DISTINCT shop_id FROM job_runs WHERE job = 'poll' AND status = 'running'`);
-      for (const { shop_id } of held) assert.ok(stranded.some((r: { shop_id: string }) => r.shop_id === shop_id), 'the killed worker was mid-poll on its shops');
+      // (A lease may be a moment older than its run, or outlive it by a moment: some, not all, is the proof.)
+      assert.ok(held.some(({ shop_id }) => stranded.some((r: { shop_id: string }) => r.shop_id === shop_id)), 'the killed worker was mid-poll on its shops');
 
       survivor = await w.worker();
       await waitUntil('every shop the killed worker held polled again', async () => {
