@@ -99,16 +99,28 @@ export class ActionRepository {
 
   /**
    * Takes a pending action for sending. Only one caller can win: the update is conditional on the
-   * state, and its effect is committed before the call is made.
+   * state, and its effect is committed before the call is made. `attempts` counts only dispatches
+   * (markDispatched): a row claimed by a process that died before the call left was never sent.
    */
   async claimForSending(id: string): Promise<ActionRecord | null> {
     // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
     const [rows]: [ActionRow[], number] = await this.dataSource.query(
-      `UPDATE actions SET state = 'sending', attempts = attempts + 1, sent_at = now()
-       WHERE id = $1 AND state = 'pending' RETURNING *`,
+      `UPDATE actions SET state = 'sending' WHERE id = $1 AND state = 'pending' RETURNING *`,
       [id],
     );
     return rows[0] ? toAction(rows[0]) : null;
+  }
+
+  /**
+   * Committed right before the request leaves for Qoo10: from here on the write may have been applied.
+   * Returns how many times the row has now been sent.
+   */
+  async markDispatched(id: string): Promise<number> {
+    const [rows]: [Array<{ attempts: number }>, number] = await this.dataSource.query(
+      `UPDATE actions SET attempts = attempts + 1, sent_at = now() WHERE id = $1 AND state = 'sending' RETURNING attempts`,
+      [id],
+    );
+    return rows[0]?.attempts ?? 0;
   }
 
   async markSucceeded(id: string, response: unknown, manager?: EntityManager): Promise<void> {

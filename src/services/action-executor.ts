@@ -69,14 +69,15 @@ export class ActionExecutor {
       const stopped = await this.lastLookBeforeCancel(shop, client, action, now, signal);
       if (stopped) return stopped;
     }
+    const sends = await this.actions.markDispatched(action.id);
     try {
       await this.callQoo10(client, action, signal);
     } catch (error) {
       if (isDefiniteRefusal(error)) {
         if (error instanceof Qoo10KeyExpiredError || error instanceof Qoo10AuthError) await this.keyProblem(shop, error);
-        if (error.qoo10Code !== null && classifyRowResultCode(error.qoo10Code) === 'transient' && action.attempts < MAX_TRANSIENT_SENDS) {
+        if (error.qoo10Code !== null && classifyRowResultCode(error.qoo10Code) === 'transient' && sends < MAX_TRANSIENT_SENDS) {
           // Refused for now (not applied): back in line for the next cycle, a bounded number of times.
-          await this.actions.returnToPending(action.id, { code: error.code, message: `${error.message} (transient; attempt ${action.attempts})` });
+          await this.actions.returnToPending(action.id, { code: error.code, message: `${error.message} (transient; send ${sends})` });
           return 'unknown';
         }
         if (error instanceof Qoo10WrongStateError) {

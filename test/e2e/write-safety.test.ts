@@ -111,6 +111,23 @@ describe('writes to Qoo10 under lost answers', () => {
     assert.equal(f.sim.state.order(orderNo)?.cancelledAt, null);
   });
 
+  test('a row claimed by a process that died before the call left is not counted as a send', async () => {
+    const orderNo = await acceptableRequest();
+    // A crash right after the claim (before the request left): 'sending', never dispatched.
+    f.sim.setFaults({ lostAnswers: [{ kind: 'drop', apply: false, methods: ['Claim.SetCancelProcess'], orderNos: [orderNo], times: 1 }] });
+    await cycle(f);
+    await f.t.db.dataSource.query(`UPDATE actions SET attempts = 0 WHERE order_no = $1`, [orderNo]);
+    // The next holder reads (unchanged), sends; that send's answer is lost too; the one after goes through.
+    f.sim.setFaults({ lostAnswers: [{ kind: 'drop', apply: false, methods: ['Claim.SetCancelProcess'], orderNos: [orderNo], times: 1 }] });
+    await cycle(f);
+    f.sim.setFaults({});
+    await cycle(f);
+    const [action] = await actionRows(f, orderNo);
+    assert.equal(action?.state, 'succeeded');
+    assert.equal(action?.attempts, 2, 'two dispatches: the claim that never left does not count');
+    assert.equal((await requestRow(f, orderNo)).outcome, 'accepted');
+  });
+
   test('a queued cancel does not go out after the shop recorded the parcel as handed over (outage, handover, recovery)', async () => {
     const orderNo = await acceptableRequest();
     // Qoo10 is down for writes: the accepted cancel is not applied and its outcome is unknown.
