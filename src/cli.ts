@@ -5,6 +5,7 @@ import { ConfigError, loadConfigFromProcess, type AppConfig } from './config/con
 import { AppError } from './errors';
 import { createLogger } from './logger';
 import { openDatabase } from './persistence/database';
+import { loadEmbeddedPostgres } from './persistence/embedded-postgres';
 import { credentialsSecret, startService, type ServiceHandle } from './main';
 import { defaultShopPolicy } from './compose';
 import { ShopRepository } from './persistence/shop-repository';
@@ -80,23 +81,25 @@ function databaseProblem(error: unknown): CliError | null {
   return new CliError(`DATABASE_URL: the database server ${DATABASE_CONNECT_CODES[code]}. Fix DATABASE_URL (or unset it to use the embedded PostgreSQL) and try again.`, 2);
 }
 
-/** Waits for SIGTERM or SIGINT, then stops the service. */
-function runUntilSignal(service: ServiceHandle): Promise<void> {
-  return new Promise<void>((done) => {
-    let stopping = false;
-    const shutdown = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      process.stdout.write(`${signal} received, shutting down\n`);
-      service.stop().then(done, done);
-    };
-    // embedded-postgres installs an exit hook (async-exit-hook) that stops its servers and then exits with
-    // 143, racing this orderly stop (which stops the embedded server last, after the work and the queue).
-    // The service's own stop is the one shutdown.
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
-  });
+/**
+ * Starts the service and runs it until SIGTERM or SIGINT, then stops it. The signals are taken over before
+ * start-up, so one that arrives while the service is still starting stops it as soon as it has started.
+ * embedded-postgres installs its own signal hook (async-exit-hook) that stops its servers and exits with 143,
+ * racing the service's orderly stop (which stops the embedded server last): it is loaded first and its
+ * listeners are removed, so the service's stop is the one shutdown.
+ */
+async function runUntilSignal(start: () => Promise<ServiceHandle>): Promise<void> {
+  await loadEmbeddedPostgres();
+  let received: (signal: string) => void = () => undefined;
+  const signalled = new Promise<string>((done) => (received = done));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => received(signal));
+  }
+  const service = await start();
+  const signal = await signalled;
+  process.stdout.write(`${signal} received, shutting down\n`);
+  await service.stop();
 }
 
 /** startService with start-up failures turned into one-line messages. */
@@ -182,7 +185,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'cancel-guard start',
     options: {},
     async run() {
-      await runUntilSignal(await startOrExplain(config(), {}));
+      await runUntilSignal(() => startOrExplain(config(), {}));
       return 0;
     },
   },
@@ -191,9 +194,11 @@ const COMMANDS: Record<string, Command> = {
     usage: 'cancel-guard worker',
     options: {},
     async run() {
-      const service = await startOrExplain(config(), { listen: false });
-      process.stdout.write('cancel-guard worker is running (no HTTP); stop it with SIGTERM\n');
-      await runUntilSignal(service);
+      await runUntilSignal(async () => {
+        const service = await startOrExplain(config(), { listen: false });
+        process.stdout.write('cancel-guard worker is running (no HTTP); stop it with SIGTERM\n');
+        return service;
+      });
       return 0;
     },
   },

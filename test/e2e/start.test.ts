@@ -70,7 +70,8 @@ function alive(pid: number): boolean {
 }
 
 describe('cancel-guard start (whole process, embedded PostgreSQL)', () => {
-  test('starts with nothing configured, answers /healthz, and SIGTERM exits 0 leaving no PostgreSQL behind', async () => {
+  // A hang (a SIGTERM lost during start-up) fails the test instead of stalling the run.
+  test('starts with nothing configured, answers /healthz, and SIGTERM exits 0 leaving no PostgreSQL behind', { timeout: 180_000 }, async () => {
     const dataDir = resolve(PROJECT_ROOT, '.data', `e2e-${randomBytes(4).toString('hex')}`);
     mkdirSync(dataDir, { recursive: true });
     try {
@@ -90,6 +91,8 @@ describe('cancel-guard start (whole process, embedded PostgreSQL)', () => {
       const second = startCli(env);
       await waitForHealth(`http://127.0.0.1:${port}`, second, 60000);
       const secondPid = postmasterPid(dataDir);
+      // /healthz answers before start-up has finished (the job queue starts after the port is open): a
+      // SIGTERM now must still stop everything and exit 0.
       second.child.kill('SIGTERM');
       assert.equal(await second.exited, 0, second.output());
       assert.ok(secondPid && !alive(secondPid), 'no PostgreSQL left behind');
