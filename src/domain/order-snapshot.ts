@@ -64,22 +64,20 @@ export function orderChanged(before: Order, snap: OrderSnapshot): boolean {
 }
 
 /**
- * An order the service never listed (ordered before its first poll's window, or dropped from Qoo10's
- * list), built from the cancel request's row and a fresh read by order number: the claim row gives the
- * item, quantity and amount, the fresh read the shipping state. Null when neither gives an order date.
+ * An order built from a cancel request's row alone: the claim gives the item, quantity, amount and whatever
+ * shipping it names. Null without an order date (the rate could not place it in a month).
  */
-export function orderFromClaimAndSnapshot(claim: Claim, snap: OrderSnapshot): Order | null {
-  const orderedAt = snap.orderedAt ?? claim.orderedAt;
-  if (!orderedAt) return null;
+export function orderFromClaim(claim: Claim): Order | null {
+  if (!claim.orderedAt) return null;
   return {
     orderNo: claim.orderNo,
-    packNo: present(snap.packNo) ? snap.packNo : present(claim.packNo) ? claim.packNo : claim.orderNo,
-    orderedAt,
+    packNo: present(claim.packNo) ? claim.packNo : claim.orderNo,
+    orderedAt: claim.orderedAt,
     paidAt: null,
     shippingDeadline: null,
-    shippedAt: snap.shippedAt,
+    shippedAt: null,
     deliveredAt: null,
-    shippingStatus: snap.shippingStatus,
+    shippingStatus: null,
     itemNo: claim.itemNo,
     sellerItemCode: claim.sellerItemCode,
     itemTitle: claim.itemTitle,
@@ -88,9 +86,27 @@ export function orderFromClaimAndSnapshot(claim: Claim, snap: OrderSnapshot): Or
     unitPriceYen: claim.quantity > 0 ? Math.round(claim.paymentAmountYen / claim.quantity) : claim.paymentAmountYen,
     totalYen: claim.paymentAmountYen,
     paymentMethod: null,
-    carrier: present(snap.carrier) ? snap.carrier : claim.carrier,
-    trackingNo: present(snap.trackingNo) ? snap.trackingNo : claim.trackingNo,
+    carrier: claim.carrier,
+    trackingNo: claim.trackingNo,
     buyerName: null,
     buyerEmail: null,
+  };
+}
+
+/**
+ * An order the service never listed (ordered before its first poll's window, or dropped from Qoo10's
+ * list), built from the cancel request's row and a fresh read by order number: the claim row gives the
+ * item, quantity and amount, the fresh read the shipping state. Null when neither gives an order date.
+ */
+export function orderFromClaimAndSnapshot(claim: Claim, snap: OrderSnapshot): Order | null {
+  const base = orderFromClaim({ ...claim, orderedAt: snap.orderedAt ?? claim.orderedAt });
+  if (!base) return null;
+  return {
+    ...base,
+    packNo: present(snap.packNo) ? snap.packNo : base.packNo,
+    shippedAt: snap.shippedAt,
+    shippingStatus: snap.shippingStatus,
+    carrier: present(snap.carrier) ? snap.carrier : claim.carrier,
+    trackingNo: present(snap.trackingNo) ? snap.trackingNo : claim.trackingNo,
   };
 }

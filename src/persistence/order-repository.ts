@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { CartLine } from '../domain/refusal-lines';
 import type { Claim, Order, OrderSnapshot, ShippingStatusCode } from '../domain/types';
 import { jstMonthOf } from '../domain/jst-calendar';
+import { orderFromClaim } from '../domain/order-snapshot';
 
 interface OrderRow {
   order_no: string;
@@ -148,29 +149,8 @@ export class OrderRepository {
    * order list, and instant cancels happen between polls). It is still one of the month's orders.
    */
   async ensureOrderFromClaim(shopId: string, claim: Claim, manager?: EntityManager): Promise<void> {
-    if (!claim.orderedAt) return;
-    const order: Order = {
-      orderNo: claim.orderNo,
-      packNo: claim.packNo || claim.orderNo,
-      orderedAt: claim.orderedAt,
-      paidAt: null,
-      shippingDeadline: null,
-      shippedAt: null,
-      deliveredAt: null,
-      shippingStatus: null,
-      itemNo: claim.itemNo,
-      sellerItemCode: claim.sellerItemCode,
-      itemTitle: claim.itemTitle,
-      itemOption: null,
-      quantity: claim.quantity,
-      unitPriceYen: claim.quantity > 0 ? Math.round(claim.paymentAmountYen / claim.quantity) : claim.paymentAmountYen,
-      totalYen: claim.paymentAmountYen,
-      paymentMethod: null,
-      carrier: claim.carrier,
-      trackingNo: claim.trackingNo,
-      buyerName: null,
-      buyerEmail: null,
-    };
+    const order = orderFromClaim(claim);
+    if (!order) return;
     await this.upsertOrders(shopId, [order], manager);
   }
 
