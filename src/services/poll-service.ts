@@ -42,9 +42,16 @@ export interface PollWindow {
   first?: boolean;
 }
 
-export interface PollCounts {
+export interface OrderPollCounts {
   orders: number;
   newOrders: number;
+  /** Rows Qoo10 sent in a shape we cannot read, or the database refused: each isolated and alerted. */
+  dataFaults: number;
+}
+
+export type PollCounts = OrderPollCounts & ClaimPollCounts;
+
+export interface ClaimPollCounts {
   requests: number;
   newRequests: number;
   completedCancels: number;
@@ -87,16 +94,23 @@ export class PollService {
     return { from, to: now, first: lastWindowEnd === null };
   }
 
+  /** Both halves of a poll, orders first (what `poll --once` and the tests' full cycle run). */
   async pollShop(shop: Shop, client: Qoo10Client, window: PollWindow, signal?: AbortSignal): Promise<PollCounts> {
-    const log = this.logger.child({ shopId: shop.id });
+    const orders = await this.pollOrders(shop, client, window, signal);
+    const claims = await this.pollClaims(shop, client, window, signal);
+    return { ...orders, ...claims, dataFaults: orders.dataFaults + claims.dataFaults };
+  }
+
+  /**
+   * The shop's order lists over the window: statuses 1–3 (Qoo10's default), then shipped and delivered
+   * ones, all by order date (the first poll of a month finds orders that already shipped), and the
+   * shipped-by-shipping-date list for shipping transitions of older orders.
+   */
+  async pollOrders(shop: Shop, client: Qoo10Client, window: PollWindow, signal?: AbortSignal): Promise<OrderPollCounts> {
     const { from, to } = window;
     const rowFaults: RowFault[] = [];
     const faults: Qoo10DataFault[] = [];
     const onRowFault = (fault: RowFault) => rowFaults.push(fault);
-
-    // Statuses 1–3 (Qoo10's default), then shipped and delivered ones, all by order date: the first
-    // poll of a month finds orders that already shipped. Shipping transitions of older orders come
-    // from the shipped-by-shipping-date list.
     const orderLists = [
       await client.getOrders({ from, to, condition: OrderSearchCondition.OrderDate, onRowFault }, signal),
       await client.getOrders({ from, to, condition: OrderSearchCondition.OrderDate, shippingStatus: ShippingStatus.InDelivery, onRowFault }, signal),
@@ -105,6 +119,23 @@ export class PollService {
     ];
     const allOrders = orderLists.flat();
     const inserted = await this.storeOrders(shop, allOrders, faults);
+    const dataFaults = await this.reportFaults(shop, rowFaults, faults, to);
+    const counts: OrderPollCounts = { orders: allOrders.length, newOrders: inserted, dataFaults };
+    this.logger.child({ shopId: shop.id }).info({ ...counts, from, to }, 'shop orders polled');
+    return counts;
+  }
+
+  /**
+   * The shop's cancel requests: pending ones (over a lookback, so a request is never lost) with their
+   * orders fresh from Qoo10 (an order never listed is read by number on demand), and cancels Qoo10
+   * completed in the window.
+   */
+  async pollClaims(shop: Shop, client: Qoo10Client, window: PollWindow, signal?: AbortSignal): Promise<ClaimPollCounts> {
+    const log = this.logger.child({ shopId: shop.id });
+    const { from, to } = window;
+    const rowFaults: RowFault[] = [];
+    const faults: Qoo10DataFault[] = [];
+    const onRowFault = (fault: RowFault) => rowFaults.push(fault);
 
     const lookback = window.first ? FIRST_POLL_REQUEST_LOOKBACK_MS : REQUEST_LOOKBACK_MS;
     const requestFrom = new Date(Math.min(from.getTime(), to.getTime() - lookback));
@@ -134,15 +165,8 @@ export class PollService {
       }
     }
 
-    const allFaults = [...rowFaults, ...pendingFaults].map((f): Qoo10DataFault => ({ method: f.method, orderNo: f.orderNo, message: f.message })).concat(faults);
-    for (const fault of allFaults) {
-      log.warn({ method: fault.method, orderNo: fault.orderNo, fault: fault.message }, 'Qoo10 data isolated: the row could not be read or stored');
-      await alertQoo10DataFault(this.alerts, shop, fault, to);
-    }
-
-    const counts: PollCounts = {
-      orders: allOrders.length,
-      newOrders: inserted,
+    const dataFaults = await this.reportFaults(shop, [...rowFaults, ...pendingFaults], faults, to);
+    const counts: ClaimPollCounts = {
       requests: pending.length,
       newRequests,
       completedCancels: completed.length,
@@ -150,10 +174,21 @@ export class PollService {
       ordersRefreshed: refresh.refreshed,
       ordersFetched: refresh.fetched,
       requestsReopened: reopened.length,
-      dataFaults: allFaults.length,
+      dataFaults,
     };
-    log.info({ ...counts, from, to }, 'shop polled');
+    log.info({ ...counts, from, to }, 'shop claims polled');
     return counts;
+  }
+
+  /** Logs and alerts every isolated row; returns how many there were. */
+  private async reportFaults(shop: Shop, rowFaults: readonly RowFault[], faults: readonly Qoo10DataFault[], at: Date): Promise<number> {
+    const log = this.logger.child({ shopId: shop.id });
+    const allFaults = rowFaults.map((f): Qoo10DataFault => ({ method: f.method, orderNo: f.orderNo, message: f.message })).concat(faults);
+    for (const fault of allFaults) {
+      log.warn({ method: fault.method, orderNo: fault.orderNo, fault: fault.message }, 'Qoo10 data isolated: the row could not be read or stored');
+      await alertQoo10DataFault(this.alerts, shop, fault, at);
+    }
+    return allFaults.length;
   }
 
   /**
