@@ -160,6 +160,15 @@ export class OrderRepository {
     return rows[0] ? toOrder(rows[0]) : null;
   }
 
+  /**
+   * The order with its row locked until the transaction ends; null when it is not stored or another
+   * transaction is writing it right now (SKIP LOCKED: the caller compares with what it read and moves on).
+   */
+  async lockOrder(manager: EntityManager, shopId: string, orderNo: string): Promise<Order | null> {
+    const rows: OrderRow[] = await manager.query('SELECT * FROM orders WHERE shop_id = $1 AND order_no = $2 FOR UPDATE SKIP LOCKED', [shopId, orderNo]);
+    return rows[0] ? toOrder(rows[0]) : null;
+  }
+
   /** The stored orders among these order numbers, by order number (one query). */
   async findOrdersByNo(shopId: string, orderNos: readonly string[], manager?: EntityManager): Promise<Map<string, Order>> {
     if (orderNos.length === 0) return new Map();

@@ -1,23 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
-// A fixed namespace for shop locks; the second key is derived from the shop id.
-const SHOP_LOCK_NAMESPACE = 7_310_422;
-
 export type LockResult<T> = { locked: true; value: T } | { locked: false };
 
+/** How often a holder waiting in withLock tries the lease again. */
+const RETRY_MS = 200;
+
 /**
- * One holder at a time works on a shop's outbox and requests. Two ways in, excluding each other
- * through one row per shop in `shop_leases` (expires_at renewed while the holder works):
+ * One holder at a time works on a shop's outbox and requests: one row per shop in `shop_leases`
+ * (holder, expires_at). The lease is taken in one short statement and renewed by a timer while the
+ * holder works; no connection and no session state is held in between, so it works behind PgBouncer
+ * in transaction mode (ADR 0021). A holder that dies stops renewing and its lease lapses after
+ * `leaseMs`; whoever takes the shop after that knows any action still marked 'sending' was left by a
+ * dead run (ADR 0004). A holder whose renewal finds the lease gone (it stalled longer than `leaseMs`)
+ * is told through the `lost` signal and should stop as soon as it can.
  *
- * - withLease (queued poll jobs): one short statement takes the lease, a timer renews it; no
- *   connection is held, so it works behind PgBouncer in transaction mode. A holder that dies stops
- *   renewing and the lease lapses after `leaseMs`, so whoever takes it knows any action still marked
- *   'sending' was left by a dead run.
- * - withLock (people's actions, `poll --once`): a PostgreSQL session advisory lock on a dedicated
- *   connection, as before, plus the lease. Holding the session lock proves the previous session
- *   holder is gone, so its leftover 'session' lease row is taken over at once (a SIGKILLed
- *   `poll --once` never blocks the next one). Needs a direct or session-mode connection.
+ * - withLease (queued poll jobs): take it or move on.
+ * - withLock (people's actions, a tracking send, verify-live, `poll --once`): wait up to `waitMs` for it.
  */
 export class ShopLock {
   constructor(
@@ -26,58 +25,38 @@ export class ShopLock {
   ) {}
 
   /**
-   * Runs `work` holding the shop's session lock and its lease. `waitMs` 0: give up at once when
-   * another holder has the shop (returns { locked: false }); otherwise wait up to that long.
+   * Runs `work` holding the shop's lease. `waitMs` 0: give up at once when another holder has the shop
+   * (returns { locked: false }); otherwise try again until the lease is free or lapsed, for at most
+   * `waitMs` (a lease left by a process that died is free `leaseMs` after its last renewal).
    */
-  async withLock<T>(shopId: string, waitMs: number, work: () => Promise<T>): Promise<LockResult<T>> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      const deadline = Date.now() + waitMs;
-      let holder: string | null = null;
-      for (;;) {
-        const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [SHOP_LOCK_NAMESPACE, shopId]);
-        if (locked) {
-          holder = await this.takeLease(shopId, 'session');
-          if (holder) break;
-          await runner.query('SELECT pg_advisory_unlock($1, hashtext($2))', [SHOP_LOCK_NAMESPACE, shopId]);
-        }
-        if (Date.now() >= deadline) return { locked: false };
-        await new Promise((done) => setTimeout(done, 100));
-      }
-      try {
-        return { locked: true, value: await this.holding(shopId, holder, () => work()) };
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1, hashtext($2))', [SHOP_LOCK_NAMESPACE, shopId]);
-      }
-    } finally {
-      await runner.release();
+  async withLock<T>(shopId: string, waitMs: number, work: (lost: AbortSignal) => Promise<T>): Promise<LockResult<T>> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const holder = await this.takeLease(shopId);
+      if (holder) return { locked: true, value: await this.holding(shopId, holder, work) };
+      const left = deadline - Date.now();
+      if (left <= 0) return { locked: false };
+      await new Promise((done) => setTimeout(done, Math.min(RETRY_MS, left)));
     }
   }
 
-  /**
-   * Runs `work` holding the shop's lease only (no connection held); { locked: false } at once when
-   * another holder has the shop. `lost` is raised when a renewal finds the lease gone (this holder
-   * stalled longer than the lease): the work should stop as soon as it can.
-   */
-  async withLease<T>(shopId: string, work: (lost: AbortSignal) => Promise<T>): Promise<LockResult<T>> {
-    const holder = await this.takeLease(shopId, 'lease');
-    if (!holder) return { locked: false };
-    return { locked: true, value: await this.holding(shopId, holder, work) };
+  /** Runs `work` holding the shop's lease; { locked: false } at once when another holder has the shop. */
+  withLease<T>(shopId: string, work: (lost: AbortSignal) => Promise<T>): Promise<LockResult<T>> {
+    return this.withLock(shopId, 0, work);
   }
 
-  /** The lease row, if free, lapsed, or (for a session-lock holder) left by a gone session holder. */
-  private async takeLease(shopId: string, kind: 'lease' | 'session'): Promise<string | null> {
+  /** The lease row, when it is free or lapsed: the new holder's id, else null. */
+  private async takeLease(shopId: string): Promise<string | null> {
     const holder = randomUUID();
     const rows: Array<{ holder: string }> = await this.dataSource.query(
       `WITH taken AS (
-         INSERT INTO shop_leases (shop_id, holder, kind, expires_at)
-         VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
-         ON CONFLICT (shop_id) DO UPDATE SET holder = EXCLUDED.holder, kind = EXCLUDED.kind, expires_at = EXCLUDED.expires_at
-         WHERE shop_leases.expires_at < now() OR (EXCLUDED.kind = 'session' AND shop_leases.kind = 'session')
+         INSERT INTO shop_leases (shop_id, holder, expires_at)
+         VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+         ON CONFLICT (shop_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+         WHERE shop_leases.expires_at < now()
          RETURNING holder)
        SELECT holder FROM taken`,
-      [shopId, holder, kind, this.leaseMs],
+      [shopId, holder, this.leaseMs],
     );
     return rows.length > 0 ? holder : null;
   }

@@ -1,6 +1,7 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
-import { ClaimStatus, type Claim, type Decision, type DecisionFacts, type DecisionKind, type Order, type Shop } from '../domain/types';
+import { ClaimStatus, type Claim, type Decision, type DecisionFacts, type DecisionKind, type Order, type OrderSnapshot, type Shop } from '../domain/types';
 import { ASSUMED_CAUSE_RULE } from '../domain/buyer-messages';
 import { decide, isSettled } from '../domain/decide';
 import { applySnapshot, applySnapshotToClaim, orderChanged } from '../domain/order-snapshot';
@@ -9,7 +10,7 @@ import { refusalLines } from '../domain/refusal-lines';
 import type { Qoo10Client } from '../qoo10/qoo10-client';
 import { refusalSendingRows } from '../qoo10/decision-mapping';
 import type { OrderRepository } from '../persistence/order-repository';
-import type { CancelRequestRecord, CancelRequestRepository } from '../persistence/cancel-request-repository';
+import type { CancelRequestRecord, CancelRequestRepository, RequestStatus, StoredDecision } from '../persistence/cancel-request-repository';
 import type { FactsRepository } from '../persistence/facts-repository';
 import { sendTrackingKey, type ActionRecord, type ActionRepository } from '../persistence/action-repository';
 import { readFreshOrder, reopenedConflict, unreadableFreshRead } from './fresh-read-guard';
@@ -27,6 +28,31 @@ export interface DecisionOutcome {
   status: 'closed' | 'review' | 'acting' | 'skipped';
   actions: ActionRecord[];
 }
+
+/** Statuses in which a request is decided automatically, and in which a person may decide it. */
+const DECIDABLE: readonly RequestStatus[] = ['pending', 'review'];
+const OPEN_TO_A_PERSON: readonly RequestStatus[] = ['review', 'pending'];
+
+/** How many times a request is looked at and read when it keeps changing during the read; then the next run has it. */
+const LOOKS = 2;
+
+/** The write half's answer when the request or its order is no longer what the read was made for. */
+const CHANGED = Symbol('changed');
+
+/** What a Qoo10 read was made for: the stored request, its current decision and its order. */
+interface Seen {
+  request: CancelRequestRecord;
+  previous: StoredDecision | null;
+  order: Order | null;
+}
+
+/** Nothing about the request or its order changed between the look and the locked write. */
+function sameState(seen: Seen, locked: Seen): boolean {
+  return isDeepStrictEqual(seen.request, locked.request) && seen.previous?.id === locked.previous?.id && isDeepStrictEqual(seen.order, locked.order);
+}
+
+type PersonResult = { ok: true; actions: ActionRecord[] } | { ok: false; code: string; message: string };
+const NOT_OPEN: PersonResult = { ok: false, code: 'request_not_open', message: 'This request is not waiting for a decision (already settled or being processed).' };
 
 /** The request as decide() reads it: the stored request with its order's item fields. */
 function claimOf(request: CancelRequestRecord, order: Order | null): Claim {
@@ -49,11 +75,13 @@ function claimOf(request: CancelRequestRecord, order: Order | null): Claim {
 }
 
 /**
- * Decides cancel requests and turns decisions into outbox rows. For each request, in one
- * transaction holding the request's row lock (SKIP LOCKED, so a second daemon moves on):
- * decide on what is stored → if the decision would act, re-read the order from Qoo10 and decide
- * again when it changed → record the decision with its trail → queue the actions. Nothing is sent
- * to Qoo10 here; the ActionExecutor sends committed outbox rows.
+ * Decides cancel requests and turns decisions into outbox rows. For each request: decide on what is
+ * stored → if the decision would act, re-read the order from Qoo10, with no transaction open and no
+ * connection held → in one short transaction, lock the request and its order (SKIP LOCKED, so a second
+ * holder moves on), check that neither changed since the look (else look and read again, or leave it
+ * for the next run: never a decision on a stale read), decide again on the fresh read when the order
+ * changed on Qoo10 → record the decision with its trail → queue the actions. Nothing is sent to Qoo10
+ * here; the ActionExecutor sends committed outbox rows after its own last look.
  */
 export class DecisionService {
   constructor(
@@ -66,60 +94,116 @@ export class DecisionService {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Decides one request. The Qoo10 read happens outside any transaction; the write is a short transaction
+   * that locks the request (and its order) and goes ahead only when both are still what the read was made
+   * for. When they changed meanwhile the request is looked at and read again, once; after that it is left
+   * for the next run ('skipped'). A request another holder has locked or already decided is 'skipped' too.
+   */
   async decideRequest(shop: Shop, client: Qoo10Client, requestId: string, now: Date, signal?: AbortSignal): Promise<DecisionOutcome> {
-    return this.dataSource.transaction(async (em) => {
-      const request = await this.requests.lockRequest(em, requestId, ['pending', 'review']);
-      if (!request) return { requestId, decision: null, status: 'skipped', actions: [] };
-      const previous = request.status === 'review' ? await this.requests.currentDecision(requestId, em) : null;
+    const skipped: DecisionOutcome = { requestId, decision: null, status: 'skipped', actions: [] };
+    for (let look = 1; look <= LOOKS; look += 1) {
+      const seen = await this.seen(shop.id, requestId, DECIDABLE);
+      if (!seen) return skipped;
+      const facts = seen.order ? await this.facts.factsFor(shop.id, seen.order) : null;
+      // Re-read right before acting: the order may have shipped or the buyer withdrawn since the poll.
+      const fresh = this.wouldAct(this.decide(claimOf(seen.request, seen.order), seen.order, facts, shop, now), shop)
+        ? await readFreshOrder(client, seen.request.orderNo, signal)
+        : null;
+      const outcome = await this.dataSource.transaction((em) => this.recordAutomatic(em, shop, seen, fresh, now));
+      if (outcome !== CHANGED) return outcome;
+      this.logger.info({ shopId: shop.id, requestId, look }, 'request or order changed while Qoo10 was read; not decided on that read');
+    }
+    return skipped;
+  }
 
-      let order = await this.orders.findOrder(shop.id, request.orderNo, em);
-      let claim = claimOf(request, order);
-      let facts = order ? await this.facts.factsFor(shop.id, order, em) : null;
-      let decision = this.decide(claim, order, facts, shop, now);
-      let note: string | null = null;
+  /** The write half of decideRequest: under the request's and the order's row locks, on the read made for `seen`. */
+  private async recordAutomatic(
+    em: EntityManager,
+    shop: Shop,
+    seen: Seen,
+    fresh: { snapshot: OrderSnapshot | null; fault: string | null } | null,
+    now: Date,
+  ): Promise<DecisionOutcome | typeof CHANGED> {
+    const requestId = seen.request.id;
+    const locked = await this.lockSeen(em, shop.id, requestId, DECIDABLE);
+    if (!locked) return { requestId, decision: null, status: 'skipped', actions: [] };
+    if (!sameState(seen, locked)) return CHANGED;
+    const { request, previous } = locked;
+    let order = locked.order;
+    let claim = claimOf(request, order);
+    let facts = order ? await this.facts.factsFor(shop.id, order, em) : null;
+    let decision = this.decide(claim, order, facts, shop, now);
+    let note: string | null = null;
 
-      if (this.wouldAct(decision, shop)) {
-        // Re-read right before acting: the order may have shipped or the buyer withdrawn since the poll.
-        const { snapshot, fault } = await readFreshOrder(client, request.orderNo, signal);
-        if (fault !== null) {
-          decision = unreadableFreshRead(decision, fault);
-        } else if (!snapshot) {
-          decision = { ...decision, kind: 'review', code: 'order_not_found_on_qoo10', reason: 'Qoo10 no longer returns this order; check it in QSM.', suggested: undefined };
-        } else if (order && orderChanged(order, snapshot)) {
-          await this.orders.applySnapshot(shop.id, snapshot, em);
-          order = applySnapshot(order, snapshot);
-          claim = applySnapshotToClaim(claim, snapshot);
-          facts = await this.facts.factsFor(shop.id, order, em);
-          decision = this.decide(claim, order, facts, shop, now);
-          note = 'The order changed between the poll and the action; decided again on the fresh read.';
-          this.logger.info({ shopId: shop.id, requestId, orderNo: request.orderNo, kind: decision.kind, code: decision.code }, 'order changed before acting; decided again');
-        }
+    if (this.wouldAct(decision, shop)) {
+      // The shop's facts changed since the look and the decision would now act: there is no read for it.
+      if (!fresh) return CHANGED;
+      const { snapshot, fault } = fresh;
+      if (fault !== null) {
+        decision = unreadableFreshRead(decision, fault);
+      } else if (!snapshot) {
+        decision = { ...decision, kind: 'review', code: 'order_not_found_on_qoo10', reason: 'Qoo10 no longer returns this order; check it in QSM.', suggested: undefined };
+      } else if (order && orderChanged(order, snapshot)) {
+        await this.orders.applySnapshot(shop.id, snapshot, em);
+        order = applySnapshot(order, snapshot);
+        claim = applySnapshotToClaim(claim, snapshot);
+        facts = await this.facts.factsFor(shop.id, order, em);
+        decision = this.decide(claim, order, facts, shop, now);
+        note = 'The order changed between the poll and the action; decided again on the fresh read.';
+        this.logger.info({ shopId: shop.id, requestId, orderNo: request.orderNo, kind: decision.kind, code: decision.code }, 'order changed before acting; decided again');
       }
+    }
 
-      decision = reopenedConflict(request, decision);
-      // A review that comes out the same again is left alone: no new row every cycle.
-      if (previous && previous.kind === decision.kind && previous.code === decision.code) {
-        return { requestId, decision, status: 'skipped', actions: [] };
-      }
+    decision = reopenedConflict(request, decision);
+    // A review that comes out the same again is left alone: no new row every cycle.
+    if (previous && previous.kind === decision.kind && previous.code === decision.code) {
+      return { requestId, decision, status: 'skipped', actions: [] };
+    }
 
-      const decisionId = await this.requests.recordDecision(em, requestId, decision, 'auto', note);
-      if (isSettled(decision)) {
-        await this.requests.setStatus(em, requestId, 'closed', decision.code);
-        return { requestId, decision, status: 'closed', actions: [] };
-      }
-      if (!this.wouldAct(decision, shop)) {
-        await this.requests.setStatus(em, requestId, 'review');
-        return { requestId, decision, status: 'review', actions: [] };
-      }
-      const actions = await this.queueActions(em, shop, request, order!, decision, decisionId);
-      if (actions.length === 0) {
-        // A refusal with no line to submit for (Qoo10 shows another number on the line): only QSM can refuse.
-        await this.noLineToSubmit(em, requestId, decision);
-        return { requestId, decision, status: 'review', actions };
-      }
-      await this.requests.setStatus(em, requestId, 'acting');
-      return { requestId, decision, status: 'acting', actions };
-    });
+    const decisionId = await this.requests.recordDecision(em, requestId, decision, 'auto', note);
+    if (isSettled(decision)) {
+      await this.requests.setStatus(em, requestId, 'closed', decision.code);
+      return { requestId, decision, status: 'closed', actions: [] };
+    }
+    if (!this.wouldAct(decision, shop)) {
+      await this.requests.setStatus(em, requestId, 'review');
+      return { requestId, decision, status: 'review', actions: [] };
+    }
+    const actions = await this.queueActions(em, shop, request, order!, decision, decisionId);
+    if (actions.length === 0) {
+      // A refusal with no line to submit for (Qoo10 shows another number on the line): only QSM can refuse.
+      await this.noLineToSubmit(em, requestId, decision);
+      return { requestId, decision, status: 'review', actions };
+    }
+    await this.requests.setStatus(em, requestId, 'acting');
+    return { requestId, decision, status: 'acting', actions };
+  }
+
+  /** The stored request (when in one of `statuses`), its current decision and its order; no transaction, no lock. */
+  private async seen(shopId: string, requestId: string, statuses: readonly RequestStatus[]): Promise<Seen | null> {
+    const request = await this.requests.findRequest(requestId);
+    if (!request || request.shopId !== shopId || !statuses.includes(request.status)) return null;
+    return {
+      request,
+      previous: await this.requests.currentDecision(requestId),
+      order: await this.orders.findOrder(shopId, request.orderNo),
+    };
+  }
+
+  /**
+   * The same, with the request's and the order's rows locked for `em`'s transaction. Null when the request is
+   * no longer in `statuses` or another holder has it locked (SKIP LOCKED: it moves on). An order another
+   * transaction is writing comes back null, which differs from what was seen, so the caller looks again.
+   */
+  private async lockSeen(em: EntityManager, shopId: string, requestId: string, statuses: readonly RequestStatus[]): Promise<Seen | null> {
+    const request = await this.requests.lockRequest(em, requestId, statuses);
+    if (!request || request.shopId !== shopId) return null;
+    return {
+      request,
+      previous: await this.requests.currentDecision(requestId, em),
+      order: await this.orders.lockOrder(em, shopId, request.orderNo),
+    };
   }
 
   /**
@@ -142,64 +226,81 @@ export class DecisionService {
     requestId: string,
     input: { kind: Exclude<DecisionKind, 'review'>; person: string; note: string | null },
     signal?: AbortSignal,
-  ): Promise<{ ok: true; actions: ActionRecord[] } | { ok: false; code: string; message: string }> {
-    return this.dataSource.transaction(async (em) => {
-      const request = await this.requests.lockRequest(em, requestId, ['review', 'pending']);
-      if (!request) return { ok: false, code: 'request_not_open', message: 'This request is not waiting for a decision (already settled or being processed).' };
-      const current = await this.requests.currentDecision(requestId, em);
-      let order = await this.orders.findOrder(shop.id, request.orderNo, em);
-      if (!order) return { ok: false, code: 'order_missing', message: 'No order data is held for this request; handle it in QSM.' };
-
-      const snapshot = await client.getOrderSnapshot(request.orderNo, signal);
+  ): Promise<PersonResult> {
+    for (let look = 1; look <= LOOKS; look += 1) {
+      const seen = await this.seen(shop.id, requestId, OPEN_TO_A_PERSON);
+      if (!seen) return NOT_OPEN;
+      if (!seen.order) return { ok: false, code: 'order_missing', message: 'No order data is held for this request; handle it in QSM.' };
+      // Read outside any transaction; the write below goes ahead only on the state this read was made for.
+      const snapshot = await client.getOrderSnapshot(seen.request.orderNo, signal);
       if (!snapshot) return { ok: false, code: 'order_not_found_on_qoo10', message: 'Qoo10 does not return this order; handle it in QSM.' };
-      await this.orders.applySnapshot(shop.id, snapshot, em);
-      order = applySnapshot(order, snapshot);
-      if (snapshot.claimStatus !== ClaimStatus.CancelRequested) {
-        await this.requests.setStatus(em, requestId, 'closed', 'request_not_pending');
-        return { ok: false, code: 'request_not_pending', message: 'Qoo10 no longer shows this cancel request as pending; nothing was sent.' };
-      }
-      const facts = await this.facts.factsFor(shop.id, order, em);
-      if (input.kind !== 'refuse' && hasShipped(order, facts)) {
-        return { ok: false, code: 'order_shipped', message: 'The order has shipped: a cancel would lose the item and the money. Refuse it with the tracking number instead.' };
-      }
-      if (input.kind === 'accept' && facts.stockAvailable !== null && !stockCovers(facts.stockAvailable, order.quantity, shop.policy.stockMeaning)) {
-        // A known stock-out booked as the buyer's reason is what Qoo10 sanctions: the shop must own it.
-        return {
-          ok: false,
-          code: 'stock_out_not_buyer_reason',
-          message:
-            `The shop's stock figure for this item is ${facts.stockAvailable} (${shop.policy.stockMeaning === 'available' ? 'available after this order' : 'on hand'}) for ${order.quantity} ordered: ` +
-            "accepting would book a stock-out as the buyer's reason. Cancel it as the shop's fault, or correct the stock figure first if the item is actually there.",
-        };
-      }
-      const tracking = current?.tracking ?? facts.tracking ?? (order.trackingNo && order.carrier ? { carrier: order.carrier, trackingNo: order.trackingNo } : null);
-      if (input.kind === 'refuse' && !tracking) {
-        return { ok: false, code: 'tracking_missing', message: 'Refusing needs the tracking number: enter it first (it is what tells Qoo10 the order shipped).' };
-      }
-      const decision: Decision = {
-        kind: input.kind,
-        code: current?.kind === input.kind || current?.suggested === input.kind ? 'approved_by_person' : 'overridden_by_person',
-        reason: input.note ?? `Decided by ${input.person}.`,
-        trail: [
-          ...(current?.trail ?? []),
-          { rule: 'person', note: `${input.person} chose ${input.kind}.` },
-          // Qoo10 needs a cause; the buyer's message must not state one nobody named.
-          ...(input.kind === 'seller-fault' && !(current?.sellerFaultCause ?? facts.shopFault)
-            ? [{ rule: ASSUMED_CAUSE_RULE, note: 'No cause was named: out_of_stock is booked for Qoo10 only; the buyer is told no reason.' }]
-            : []),
-        ],
-        tracking: input.kind === 'refuse' ? tracking! : undefined,
-        sellerFaultCause: input.kind === 'seller-fault' ? current?.sellerFaultCause ?? facts.shopFault ?? 'out_of_stock' : undefined,
+      const result = await this.dataSource.transaction((em) => this.recordByPerson(em, shop, seen, snapshot, input));
+      if (result !== CHANGED) return result;
+      this.logger.info({ shopId: shop.id, requestId, look }, "request or order changed while Qoo10 was read for a person's decision; read again");
+    }
+    return { ok: false, code: 'request_changed', message: 'This request changed while Qoo10 was being read; nothing was sent. Look at it again and retry.' };
+  }
+
+  /** The write half of decideByPerson, under the request's and the order's row locks. */
+  private async recordByPerson(
+    em: EntityManager,
+    shop: Shop,
+    seen: Seen,
+    snapshot: OrderSnapshot,
+    input: { kind: Exclude<DecisionKind, 'review'>; person: string; note: string | null },
+  ): Promise<PersonResult | typeof CHANGED> {
+    const requestId = seen.request.id;
+    const locked = await this.lockSeen(em, shop.id, requestId, OPEN_TO_A_PERSON);
+    if (!locked) return NOT_OPEN;
+    if (!sameState(seen, locked)) return CHANGED;
+    const { request, previous: current } = locked;
+    await this.orders.applySnapshot(shop.id, snapshot, em);
+    const order = applySnapshot(locked.order!, snapshot);
+    if (snapshot.claimStatus !== ClaimStatus.CancelRequested) {
+      await this.requests.setStatus(em, requestId, 'closed', 'request_not_pending');
+      return { ok: false, code: 'request_not_pending', message: 'Qoo10 no longer shows this cancel request as pending; nothing was sent.' };
+    }
+    const facts = await this.facts.factsFor(shop.id, order, em);
+    if (input.kind !== 'refuse' && hasShipped(order, facts)) {
+      return { ok: false, code: 'order_shipped', message: 'The order has shipped: a cancel would lose the item and the money. Refuse it with the tracking number instead.' };
+    }
+    if (input.kind === 'accept' && facts.stockAvailable !== null && !stockCovers(facts.stockAvailable, order.quantity, shop.policy.stockMeaning)) {
+      // A known stock-out booked as the buyer's reason is what Qoo10 sanctions: the shop must own it.
+      return {
+        ok: false,
+        code: 'stock_out_not_buyer_reason',
+        message:
+          `The shop's stock figure for this item is ${facts.stockAvailable} (${shop.policy.stockMeaning === 'available' ? 'available after this order' : 'on hand'}) for ${order.quantity} ordered: ` +
+          "accepting would book a stock-out as the buyer's reason. Cancel it as the shop's fault, or correct the stock figure first if the item is actually there.",
       };
-      const decisionId = await this.requests.recordDecision(em, requestId, decision, `person:${input.person}`, input.note);
-      const actions = await this.queueActions(em, shop, request, order, decision, decisionId);
-      if (actions.length === 0) {
-        await this.noLineToSubmit(em, requestId, decision);
-        return { ok: true, actions };
-      }
-      await this.requests.setStatus(em, requestId, 'acting');
+    }
+    const tracking = current?.tracking ?? facts.tracking ?? (order.trackingNo && order.carrier ? { carrier: order.carrier, trackingNo: order.trackingNo } : null);
+    if (input.kind === 'refuse' && !tracking) {
+      return { ok: false, code: 'tracking_missing', message: 'Refusing needs the tracking number: enter it first (it is what tells Qoo10 the order shipped).' };
+    }
+    const decision: Decision = {
+      kind: input.kind,
+      code: current?.kind === input.kind || current?.suggested === input.kind ? 'approved_by_person' : 'overridden_by_person',
+      reason: input.note ?? `Decided by ${input.person}.`,
+      trail: [
+        ...(current?.trail ?? []),
+        { rule: 'person', note: `${input.person} chose ${input.kind}.` },
+        // Qoo10 needs a cause; the buyer's message must not state one nobody named.
+        ...(input.kind === 'seller-fault' && !(current?.sellerFaultCause ?? facts.shopFault)
+          ? [{ rule: ASSUMED_CAUSE_RULE, note: 'No cause was named: out_of_stock is booked for Qoo10 only; the buyer is told no reason.' }]
+          : []),
+      ],
+      tracking: input.kind === 'refuse' ? tracking! : undefined,
+      sellerFaultCause: input.kind === 'seller-fault' ? current?.sellerFaultCause ?? facts.shopFault ?? 'out_of_stock' : undefined,
+    };
+    const decisionId = await this.requests.recordDecision(em, requestId, decision, `person:${input.person}`, input.note);
+    const actions = await this.queueActions(em, shop, request, order, decision, decisionId);
+    if (actions.length === 0) {
+      await this.noLineToSubmit(em, requestId, decision);
       return { ok: true, actions };
-    });
+    }
+    await this.requests.setStatus(em, requestId, 'acting');
+    return { ok: true, actions };
   }
 
   private async noLineToSubmit(em: EntityManager, requestId: string, decision: Decision): Promise<void> {

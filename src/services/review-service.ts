@@ -9,8 +9,11 @@ import type { Qoo10ClientProvider } from './qoo10-clients';
 import type { DecisionService } from './decision-service';
 import type { ActionExecutor, SendResult } from './action-executor';
 
-/** How long a person's action waits for a running poll cycle of the same shop to finish. */
-const SHOP_LOCK_WAIT_MS = 30_000;
+/**
+ * How long a person's action waits for the shop's lease: a running poll cycle to finish, or the lease of a
+ * process that died to lapse (SHOP_LEASE_SECONDS after its last renewal). Then a clear 409 shop_busy.
+ */
+export const SHOP_LOCK_WAIT_MS = 30_000;
 
 export interface RequestDetail {
   request: NonNullable<Awaited<ReturnType<CancelRequestRepository['findRequest']>>>;
@@ -31,6 +34,7 @@ export class ReviewService {
     private readonly decisions: DecisionService,
     private readonly executor: ActionExecutor,
     private readonly now: () => Date,
+    private readonly lockWaitMs: number = SHOP_LOCK_WAIT_MS,
   ) {}
 
   queue(shopId?: string): Promise<ReviewItem[]> {
@@ -80,19 +84,22 @@ export class ReviewService {
     if (result === 'too_late') throw new ConflictError('undo_too_late', 'A poll has run since it was marked as handled in QSM, so the mark can no longer be undone.');
   }
 
-  /** Holds the shop's lock like a poll cycle does, so a person and the daemon never act at once. */
+  /**
+   * Holds the shop's lease like a poll cycle does, so a person and the daemon never act at once. The lease
+   * holds no connection; the decision reads Qoo10 outside any transaction (DecisionService.decideByPerson).
+   */
   private async decideAndSend(shopId: string, requestId: string, kind: Exclude<DecisionKind, 'review'>, person: string, note: string | null): Promise<SendResult[]> {
     const shop = await this.shops.findShop(shopId);
     if (!shop) throw new NotFoundError(`Shop ${shopId}`);
     const client = await this.clients(shop);
-    const outcome = await this.shopLock.withLock(shop.id, SHOP_LOCK_WAIT_MS, async () => {
+    const outcome = await this.shopLock.withLock(shop.id, this.lockWaitMs, async () => {
       const result = await this.decisions.decideByPerson(shop, client, requestId, { kind, person, note });
       if (!result.ok) throw new ConflictError(result.code, result.message);
       const sent: SendResult[] = [];
       for (const action of result.actions) sent.push(await this.executor.send(shop, client, action.id, this.now()));
       return sent;
     });
-    if (!outcome.locked) throw new ConflictError('shop_busy', 'A poll cycle is working on this shop right now; try again in a minute.');
+    if (!outcome.locked) throw new ConflictError('shop_busy', 'A poll cycle is working on this shop right now, or one that stopped still holds it until its lease lapses (SHOP_LEASE_SECONDS); try again in a minute.');
     return outcome.value;
   }
 }

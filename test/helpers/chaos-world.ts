@@ -21,6 +21,7 @@ import { startSimulator, type SimulatorHandle } from '../../src/qoo10/simulator/
 import { AlertService } from '../../src/services/alert-service';
 import { RateService } from '../../src/services/rate-service';
 import { testShopPolicy } from './builders';
+import { HARNESS_SHOP_LEASE_SECONDS, leasesLapsed } from './shop-leases';
 import { checkNoDoubleAction, checkNoShippedCancel, compareRate, type HandOverRecord, type ReportedRate } from './chaos-truth';
 
 const CLI = resolve(PROJECT_ROOT, 'dist/src/cli.js');
@@ -217,6 +218,7 @@ export async function createChaosWorld(options: ChaosWorldOptions): Promise<Chao
     AUTO_DECISIONS: 'accept,refuse,seller-fault',
     LOG_LEVEL: 'error',
     DATA_DIR: resolve(PROJECT_ROOT, '.data'),
+    SHOP_LEASE_SECONDS: HARNESS_SHOP_LEASE_SECONDS,
     ...options.env,
     ...extra,
   });
@@ -244,7 +246,10 @@ export async function createChaosWorld(options: ChaosWorldOptions): Promise<Chao
       child.on('exit', (code) => {
         if (timer) clearTimeout(timer);
         clearTimeout(guard);
-        done({ code, killed, ms: Date.now() - started, output, stdout });
+        const run = { code, killed, ms: Date.now() - started, output, stdout };
+        // A killed run's shop leases lapse by themselves (ADR 0021); the next run starts once they have.
+        if (killed) leasesLapsed(db.dataSource).then(() => done(run), (error: Error) => done({ ...run, output: `${output}\n${error.message}` }));
+        else done(run);
       });
     });
 

@@ -8,6 +8,7 @@ import { ShopRepository } from '../../src/persistence/shop-repository';
 import { FactsRepository } from '../../src/persistence/facts-repository';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { testShopPolicy } from './builders';
+import { HARNESS_SHOP_LEASE_SECONDS, leasesLapsed } from './shop-leases';
 
 const CLI = resolve(PROJECT_ROOT, 'dist/src/cli.js');
 const KEY = 'crash-sak-0001';
@@ -92,6 +93,7 @@ export async function createCrashWorld(options: { perKind: number; faults?: Simu
             QOO10_TIMEOUT_MS: '1000',
             AUTO_DECISIONS: 'accept,refuse,seller-fault',
             LOG_LEVEL: 'error',
+            SHOP_LEASE_SECONDS: HARNESS_SHOP_LEASE_SECONDS,
           },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
@@ -103,7 +105,10 @@ export async function createCrashWorld(options: { perKind: number; faults?: Simu
         }, killAfterMs);
         child.on('exit', (code) => {
           if (timer) clearTimeout(timer);
-          done({ code, killed, output });
+          // A killed run's shop lease lapses by itself; the next run starts once it has.
+          const result = { code, killed, output };
+          if (killed) leasesLapsed(db.dataSource).then(() => done(result), (error: Error) => done({ ...result, output: `${output}\n${error.message}` }));
+          else done(result);
         });
       });
     },
