@@ -27,35 +27,38 @@ async function ensureLedger(run: (sql: string, params?: unknown[]) => Promise<un
 
 /**
  * Applies the plain-SQL migrations in `migrations/` that the database has not seen, each in its own
- * transaction, under a session advisory lock. Returns the names applied.
+ * transaction under a transaction-scoped advisory lock (two processes starting together migrate one
+ * after the other; the second finds each migration applied). No session state is used, so it works
+ * behind PgBouncer in transaction mode too (ADR 0021). Returns the names applied.
  */
 export async function runMigrations(dataSource: DataSource, logger: Logger, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
+  const locked = <T>(work: (run: (sql: string, params?: unknown[]) => Promise<unknown>) => Promise<T>): Promise<T> =>
+    dataSource.transaction(async (em) => {
+      await em.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      return work((sql, params) => em.query(sql, params));
+    });
+  await locked((run) => ensureLedger(run));
+  const done = new Set<string>(
+    (await dataSource.query('SELECT version FROM schema_migrations')).map((row: { version: string }) => row.version),
+  );
   const applied: string[] = [];
-  try {
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    await ensureLedger((sql, params) => runner.query(sql, params));
-    const done = new Set<string>(
-      (await runner.query('SELECT version FROM schema_migrations')).map((row: { version: string }) => row.version),
-    );
-    for (const file of migrationFiles(dir)) {
-      if (done.has(versionOf(file))) continue;
-      await runner.startTransaction();
+  for (const file of migrationFiles(dir)) {
+    if (done.has(versionOf(file))) continue;
+    const ran = await locked(async (run) => {
+      // Another process may have applied it while this one waited for the lock.
+      const seen = (await run('SELECT 1 FROM schema_migrations WHERE version = $1', [versionOf(file)])) as unknown[];
+      if (seen.length > 0) return false;
       try {
-        await runner.query(readFileSync(join(dir, file), 'utf8'));
-        await runner.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [versionOf(file), file]);
-        await runner.commitTransaction();
+        await run(readFileSync(join(dir, file), 'utf8'));
       } catch (error) {
-        await runner.rollbackTransaction();
         throw new Error(`migration ${file} failed: ${(error as Error).message}`);
       }
-      applied.push(file);
-      logger.info({ migration: file }, 'migration applied');
-    }
-  } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-    await runner.release();
+      await run('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [versionOf(file), file]);
+      return true;
+    });
+    if (!ran) continue;
+    applied.push(file);
+    logger.info({ migration: file }, 'migration applied');
   }
   return applied;
 }

@@ -83,7 +83,7 @@ export class OrderRepository {
    * Inserts new orders and refreshes known ones in one statement. Orders seen for the first time
    * increment the month's order count (the rate's denominator), so the count never needs a scan.
    * Known values are never overwritten with blanks: Qoo10 lists omit fields now and then.
-   * Callers serialise polls per shop (advisory lock), which keeps the paid-count transition exact.
+   * Callers serialise polls per shop (the shop's lease), which keeps the paid-count transition exact.
    */
   async upsertOrders(shopId: string, orders: readonly Order[], manager?: EntityManager): Promise<{ inserted: number }> {
     if (orders.length === 0) return { inserted: 0 };
