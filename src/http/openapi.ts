@@ -170,7 +170,7 @@ const ERROR_TEXT: Record<number, string> = {
   400: 'validation_failed (details name each failing field) or bad_request (unreadable body)',
   401: 'unauthorized: send Authorization: Bearer <ADMIN_TOKEN>',
   404: 'not_found',
-  409: 'a conflict with the request\'s state; the code says which (e.g. no_suggestion, request_not_open, order_shipped, shop_busy)',
+  409: 'a conflict with the request\'s state; the code says which (e.g. no_suggestion, request_not_open, request_changed, order_shipped, shop_busy)',
   413: 'payload_too_large',
   500: 'internal_error (logged)',
   503: 'not ready',

@@ -22,16 +22,15 @@ export type Decider = 'auto' | `person:${string}`;
 
 export interface DecisionOutcome {
   requestId: string;
-  /** Null when the request was skipped (another process holds it, or it is no longer open). */
+  /** Null when the request was skipped (another holder has it, it is no longer open, or it kept changing while Qoo10 was read). */
   decision: Decision | null;
   /** What happened to the request: closed (settled on Qoo10), review (waits for a person), acting (actions queued). */
   status: 'closed' | 'review' | 'acting' | 'skipped';
   actions: ActionRecord[];
 }
 
-/** Statuses in which a request is decided automatically, and in which a person may decide it. */
+/** Statuses in which a request may be decided, automatically or by a person. */
 const DECIDABLE: readonly RequestStatus[] = ['pending', 'review'];
-const OPEN_TO_A_PERSON: readonly RequestStatus[] = ['review', 'pending'];
 
 /** How many times a request is looked at and read when it keeps changing during the read; then the next run has it. */
 const LOOKS = 2;
@@ -228,7 +227,7 @@ export class DecisionService {
     signal?: AbortSignal,
   ): Promise<PersonResult> {
     for (let look = 1; look <= LOOKS; look += 1) {
-      const seen = await this.seen(shop.id, requestId, OPEN_TO_A_PERSON);
+      const seen = await this.seen(shop.id, requestId, DECIDABLE);
       if (!seen) return NOT_OPEN;
       if (!seen.order) return { ok: false, code: 'order_missing', message: 'No order data is held for this request; handle it in QSM.' };
       // Read outside any transaction; the write below goes ahead only on the state this read was made for.
@@ -250,7 +249,7 @@ export class DecisionService {
     input: { kind: Exclude<DecisionKind, 'review'>; person: string; note: string | null },
   ): Promise<PersonResult | typeof CHANGED> {
     const requestId = seen.request.id;
-    const locked = await this.lockSeen(em, shop.id, requestId, OPEN_TO_A_PERSON);
+    const locked = await this.lockSeen(em, shop.id, requestId, DECIDABLE);
     if (!locked) return NOT_OPEN;
     if (!sameState(seen, locked)) return CHANGED;
     const { request, previous: current } = locked;
