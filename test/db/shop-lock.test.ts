@@ -51,7 +51,8 @@ describe('ShopLock: leases only', () => {
   test('while the holder works it holds no advisory lock and no open transaction; the lease is gone afterwards', async () => {
     const shopId = await newShop();
     const result = await lock.withLock(shopId, 0, async () => {
-      const [{ advisory }] = await db.dataSource.query(`SELECT count(*)::int AS advisory FROM pg_locks WHERE locktype = 'advisory'`);
+      const [{ advisory }] = await db.dataSource.query(`SELECT count(*)::int AS advisory FROM pg_locks
+         WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
       const [{ open }] = await db.dataSource.query(
         `SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
       );

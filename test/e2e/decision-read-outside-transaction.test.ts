@@ -219,6 +219,28 @@ describe('a decision reads Qoo10 outside any transaction, then locks, compares a
     assert.equal((await actionsOf(orderNo)).length, 1, 'one outbox row');
   });
 
+  test("a person and the automatic decision reading the same request at once: exactly one of them decides it", async () => {
+    const { orderNo, requestId } = await storedAcceptableRequest();
+    let started = 0;
+    let release!: () => void;
+    const barrier = new Promise<void>((done) => (release = done));
+    const watched = aroundReads(client, 'in-flight', async () => {
+      started += 1;
+      if (started === 2) release();
+      await barrier;
+    });
+    const [auto, person] = await Promise.all([
+      decisions.decideRequest(f.shop, watched, requestId, new Date()).finally(release),
+      decisions.decideByPerson(f.shop, watched, requestId, { kind: 'seller-fault', person: 'tester', note: 'out of stock after all' }).finally(release),
+    ]);
+    assert.equal(started, 2, 'both read Qoo10 before either wrote');
+    const decided = [auto.status === 'acting', person.ok].filter(Boolean).length;
+    assert.equal(decided, 1, `exactly one decided (auto ${auto.status}, person ${JSON.stringify(person)})`);
+    const row = await requestRow(requestId);
+    assert.equal(row.decisions, 1, 'one decision');
+    assert.equal((await actionsOf(orderNo)).length, 1, 'one outbox row');
+  });
+
   test("a person's action on a shop another holder has: a clear 409 shop_busy after the wait, then it goes through once the shop is free", async () => {
     const { orderNo, requestId } = await storedAcceptableRequest();
     const d = ds();
