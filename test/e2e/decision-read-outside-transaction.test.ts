@@ -119,6 +119,22 @@ describe('a decision reads Qoo10 outside any transaction, then locks, compares a
   const actionsOf = (orderNo: string): Promise<Array<{ id: string; kind: string; state: string }>> =>
     ds().query('SELECT id::text AS id, kind, state FROM actions WHERE order_no = $1 ORDER BY id', [orderNo]);
 
+  /**
+   * A client whose order reads wait until two are in flight, so both holders have read before either writes.
+   * `release` (called when a holder finishes) lets a lone read go on if the other holder never reads.
+   */
+  function twoReadsAtOnce(): { watched: Qoo10Client; release: () => void; started: () => number } {
+    let started = 0;
+    let release!: () => void;
+    const barrier = new Promise<void>((done) => (release = done));
+    const watched = aroundReads(client, 'in-flight', async () => {
+      started += 1;
+      if (started === 2) release();
+      await barrier;
+    });
+    return { watched, release, started: () => started };
+  }
+
   test('while the fresh read is at the simulator, no connection is idle in a transaction and the request is not locked', async () => {
     const { orderNo, requestId } = await storedAcceptableRequest();
     const seen: Array<{ connections: string[]; locked: boolean }> = [];
@@ -197,21 +213,13 @@ describe('a decision reads Qoo10 outside any transaction, then locks, compares a
 
   test('two holders reading the same request at once: one decides it, the other moves on', async () => {
     const { orderNo, requestId } = await storedAcceptableRequest();
-    // Both reads are in flight before either holder writes (or the other holder has finished without one).
-    let started = 0;
-    let release!: () => void;
-    const barrier = new Promise<void>((done) => (release = done));
-    const watched = aroundReads(client, 'in-flight', async () => {
-      started += 1;
-      if (started === 2) release();
-      await barrier;
-    });
+    const { watched, release, started } = twoReadsAtOnce();
     const d = ds();
     const other = new DecisionService(d, new OrderRepository(d), new CancelRequestRepository(d), new FactsRepository(d), new ActionRepository(d), 6, silentLogger());
     const outcomes = await Promise.all(
       [decisions, other].map((holder) => holder.decideRequest(f.shop, watched, requestId, new Date()).finally(release)),
     );
-    assert.equal(started, 2, 'both holders read Qoo10 before either wrote');
+    assert.equal(started(), 2, 'both holders read Qoo10 before either wrote');
     assert.deepEqual(outcomes.map((o) => o.status).sort(), ['acting', 'skipped']);
     const row = await requestRow(requestId);
     assert.equal(row.decisions, 1, 'one decision');
@@ -221,19 +229,12 @@ describe('a decision reads Qoo10 outside any transaction, then locks, compares a
 
   test("a person and the automatic decision reading the same request at once: exactly one of them decides it", async () => {
     const { orderNo, requestId } = await storedAcceptableRequest();
-    let started = 0;
-    let release!: () => void;
-    const barrier = new Promise<void>((done) => (release = done));
-    const watched = aroundReads(client, 'in-flight', async () => {
-      started += 1;
-      if (started === 2) release();
-      await barrier;
-    });
+    const { watched, release, started } = twoReadsAtOnce();
     const [auto, person] = await Promise.all([
       decisions.decideRequest(f.shop, watched, requestId, new Date()).finally(release),
       decisions.decideByPerson(f.shop, watched, requestId, { kind: 'seller-fault', person: 'tester', note: 'out of stock after all' }).finally(release),
     ]);
-    assert.equal(started, 2, 'both read Qoo10 before either wrote');
+    assert.equal(started(), 2, 'both read Qoo10 before either wrote');
     const decided = [auto.status === 'acting', person.ok].filter(Boolean).length;
     assert.equal(decided, 1, `exactly one decided (auto ${auto.status}, person ${JSON.stringify(person)})`);
     const row = await requestRow(requestId);
