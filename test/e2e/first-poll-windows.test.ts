@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/logger';
 import type { Shop } from '../../src/domain/types';
 import { CancelRepository } from '../../src/persistence/cancel-repository';
 import { CancelRequestRepository } from '../../src/persistence/cancel-request-repository';
-import { HttpQoo10Client } from '../../src/qoo10/http-qoo10-client';
+import { HttpQoo10Client, ROW_BY_ROW_BYTES } from '../../src/qoo10/http-qoo10-client';
 import { OrderSearchCondition, type Qoo10Client } from '../../src/qoo10/qoo10-client';
 import { startSimulator, type SimulatorHandle } from '../../src/qoo10/simulator/start-simulator';
 import type { SimShop } from '../../src/qoo10/simulator/sim-state';
@@ -169,6 +169,29 @@ describe('first poll in day windows', () => {
     assert.deepEqual(await storedOrderNos(shop), orderNos.filter((n) => n !== refused));
     const alerts = await db.dataSource.query("SELECT payload FROM alerts WHERE shop_id = $1 AND kind = 'qoo10_data_fault'", [shop.id]);
     assert.deepEqual(alerts.map((a: { payload: { orderNo: string } }) => a.payload.orderNo), [refused]);
+  });
+
+  test('in a large answer (read row by row) an unreadable row is isolated once and every other row is stored', async () => {
+    const { shop, simShop, client } = await newShop();
+    const orderNos = Array.from({ length: 1_500 }, (_, i) => addOrder(simShop, NOV_1 + 2 * HOUR_MS + i * 1000)).sort();
+    const victim = orderNos[700]!;
+    sim.hostile.set([{ method: 'orders', field: 'OrderDate', variant: 'nul', orderNo: victim }]);
+    const since = sim.calls.length;
+    try {
+      const counts = await poll.pollOrders(shop, client(), { from: at(NOV_1), to: at(NOV_1 + 20 * HOUR_MS), first: true });
+      assert.equal(counts.orders, orderNos.length - 1);
+      assert.equal(counts.dataFaults, 1);
+    } finally {
+      sim.hostile.set([]);
+    }
+    assert.equal(listCalls(simShop.name, since).length, 4);
+    // The answer that held the rows was large enough to be read row by row.
+    const body = new URLSearchParams({ returnType: 'application/json', ShippingStatus: '', SearchStartDate: '20261101', SearchEndDate: '20261101', SearchCondition: '1' });
+    const answer = await fetch(`${sim.url}/ShippingBasic.GetShippingInfo_v3`, { method: 'POST', body, headers: { GiosisCertificationKey: simShop.sellerAuthKey } });
+    assert.ok((await answer.arrayBuffer()).byteLength >= ROW_BY_ROW_BYTES);
+    assert.deepEqual(await storedOrderNos(shop), orderNos.filter((n) => n !== victim));
+    const alerts = await db.dataSource.query("SELECT payload FROM alerts WHERE shop_id = $1 AND kind = 'qoo10_data_fault'", [shop.id]);
+    assert.deepEqual(alerts.map((a: { payload: { orderNo: string } }) => a.payload.orderNo), [victim]);
   });
 
   test('a regular poll window makes the same four list calls as before, across JST midnight too', async () => {
