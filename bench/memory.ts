@@ -5,9 +5,17 @@
 //   (poll, decide, act, then the rate and health follow-up), peak and settled RSS afterwards.
 // The load run uses no simulated latency and no pacing so it ends in bounded time; memory depends on
 // what is held (4 shops in flight), not on how long each call waits.
-// Run: npm run build && node dist/bench/memory.js
+//   first poll: one shop with 100,000 orders, its first poll (orders and claims) by the service composed in
+//   a child process (bench/memory-first-poll-child.ts); the simulator stays in this process, so the RSS
+//   read is the service's alone. Two shapes: the orders spread over a whole JST month (the poll at the
+//   month's end) and all of them on one JST day (a first poll on the 1st after a sale, or any busy day).
+// Run: npm run build && node dist/bench/memory.js   (BENCH_MEMORY=first-poll runs only the first poll,
+//   BENCH_MEMORY=daemon only the daemon's;
+//   BENCH_MEMORY_SHAPE=month|day only one of its shapes; BENCH_CHILD_NODE_ARGS are node flags for the child,
+//   e.g. --trace-gc, to look into where its memory goes
+//   (the child's output is then kept in .data/bench-memory-child.log))
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PROJECT_ROOT } from '../src/config/paths';
@@ -15,11 +23,114 @@ import { createBenchWorld, BENCH_ADMIN_TOKEN, BENCH_SECRET, type BenchWorld } fr
 import { withBenchServer } from './bench-db';
 import { loadAverage, mib, rssOf, say, seconds } from './bench-stats';
 import type { BenchFigure } from './bench-report';
+import { createBenchDatabase, type BenchServer } from './bench-db';
+import { generateScenario } from '../src/qoo10/simulator/generate-scenario';
+import { startSimulator } from '../src/qoo10/simulator/start-simulator';
 
 const quick = process.env.BENCH_QUICK === '1';
 const SHOPS = quick ? 100 : 2000;
 const MAX_WAIT_MS = 10 * 60_000;
 const CLI = resolve(PROJECT_ROOT, 'dist/src/cli.js');
+const FIRST_POLL_CHILD = resolve(PROJECT_ROOT, 'dist/bench/memory-first-poll-child.js');
+const FIRST_POLL_ORDERS = quick ? 10_000 : 100_000;
+/** Issue 16: < 200 MB, read as 200,000,000 bytes (191 MiB), the stricter reading. */
+const RSS_TARGET = 200_000_000;
+const JST_DAY_MS = 86_400_000;
+/** 2026-11-01 00:00 JST: the generated month. */
+const NOVEMBER_START = new Date('2026-10-31T15:00:00Z');
+
+interface FirstPollRun {
+  peakRss: number;
+  baselineRss: number;
+  peakHeapUsed: number;
+  peakExternal: number;
+  /** The child's own RSS peak by the end of pollOrders (before pollClaims). */
+  ordersPeakRss: number;
+  ms: number;
+  stored: number;
+  orders: number;
+  calls: number;
+}
+
+/**
+ * One shop's first poll over [from, to) in a child process, the orders generated over [from, end). Peak RSS
+ * from /proc every 50 ms (and the child's own 50 ms samples, whichever is higher).
+ */
+async function measureFirstPoll(server: BenchServer, from: Date, end: Date, env: Record<string, string>): Promise<FirstPollRun> {
+  const scenario = generateScenario({ seed: 'bench-memory', now: end, month: '2026-11', orderCount: FIRST_POLL_ORDERS });
+  const sim = await startSimulator({ port: 0, scenario });
+  const db = await createBenchDatabase(server.adminUrl, { poolSize: 2 });
+  try {
+    const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, FIRST_POLL_CHILD], {
+      cwd: PROJECT_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: db.url,
+        QOO10_API_BASE_URL: sim.url,
+        BENCH_SAK: scenario.shops[0]!.sellerAuthKey,
+        BENCH_FROM: from.toISOString(),
+        BENCH_TO: end.toISOString(),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk) => (stdout += String(chunk)));
+    child.stderr?.on('data', (chunk) => (stderr = (stderr + String(chunk)).slice(-4000)));
+    let peakRss = 0;
+    const sampler = setInterval(() => {
+      const rss = child.pid ? rssOf(child.pid) : null;
+      if (rss !== null) peakRss = Math.max(peakRss, rss);
+    }, 50);
+    const code = await new Promise<number | null>((done) => child.once('exit', done));
+    clearInterval(sampler);
+    if (code !== 0) throw new Error(`the first-poll child exited ${code}: ${stderr}`);
+    if (nodeArgs.length > 0) writeFileSync(resolve(PROJECT_ROOT, '.data/bench-memory-child.log'), stdout);
+    const report = JSON.parse(stdout.split('\n').filter((line) => line.startsWith('{')).pop() ?? '{}');
+    return {
+      peakRss: Math.max(peakRss, report.peak.rss),
+      baselineRss: report.baselineRss,
+      peakHeapUsed: report.peak.heapUsed,
+      peakExternal: report.peak.external,
+      ordersPeakRss: report.afterOrders.rss,
+      ms: report.ms,
+      stored: report.stored,
+      orders: report.counts.orders,
+      calls: sim.calls.length,
+    };
+  } finally {
+    await sim.close();
+    await db.drop();
+  }
+}
+
+async function firstPollFigures(server: BenchServer): Promise<BenchFigure[]> {
+  const shapes = [
+    { key: 'month', name: 'spread over a JST month (poll at its end)', from: NOVEMBER_START, end: new Date(NOVEMBER_START.getTime() + 30 * JST_DAY_MS) },
+    { key: 'day', name: 'all on one JST day', from: NOVEMBER_START, end: new Date(NOVEMBER_START.getTime() + JST_DAY_MS - 1000) },
+  ];
+  const figures: BenchFigure[] = [];
+  for (const shape of shapes) {
+    if (process.env.BENCH_MEMORY_SHAPE && process.env.BENCH_MEMORY_SHAPE !== shape.key) continue;
+    const load = loadAverage();
+    const run = await measureFirstPoll(server, shape.from, shape.end, {});
+    const line =
+      `peak ${mib(run.peakRss)} RSS (${mib(run.baselineRss)} before the poll, ${mib(run.ordersPeakRss)} by the end of the orders half; ` +
+      `heap used peak ${mib(run.peakHeapUsed)}, external ${mib(run.peakExternal)}); ` +
+      `${run.stored.toLocaleString('en')} orders stored, ${run.calls} calls, ${seconds(run.ms)}`;
+    say(`  first poll, ${FIRST_POLL_ORDERS.toLocaleString('en')} orders ${shape.name}: ${line}  (load ${load})`);
+    figures.push({
+      bench: 'memory',
+      figure: `peak RSS of a ${FIRST_POLL_ORDERS.toLocaleString('en')}-order shop's first poll, orders ${shape.name}`,
+      value: `${line} (load ${load})`,
+      target: '< 200 MB',
+      met: run.peakRss < RSS_TARGET && run.stored >= FIRST_POLL_ORDERS * 0.9,
+    });
+  }
+  return figures;
+}
 
 interface DaemonRun {
   peakRss: number;
@@ -101,6 +212,8 @@ async function measureDaemon(world: BenchWorld, shops: number, settleMs: number,
 export async function main(): Promise<BenchFigure[]> {
   return withBenchServer(async (server) => {
     say(`memory benchmark (${server.description}); the daemon as its own process (cancel-guard start)`);
+    const firstPoll = process.env.BENCH_MEMORY === 'daemon' ? [] : await firstPollFigures(server);
+    if (process.env.BENCH_MEMORY === 'first-poll') return firstPoll;
     const dataDir = resolve(PROJECT_ROOT, `.data/bench-memory-${process.pid}`);
     mkdirSync(dataDir, { recursive: true });
     const world = await createBenchWorld({ adminUrl: server.adminUrl, shops: SHOPS, poolPerKind: 1, poolSize: 12 });
@@ -108,6 +221,10 @@ export async function main(): Promise<BenchFigure[]> {
       // Every shop's first month sync, done here so the daemon's cycle is a normal one.
       const warm = world.compose({ QOO10_MIN_INTERVAL_MS: '0', WORKER_CONCURRENCY: '8' }).services;
       await warm.pipeline.runCycle();
+      // The daemon's schedule is once a year, so its start-up slot (1 January) lies before the sync just
+      // done, and a shop polled since its slot is skipped (one poll per shop per slot, ADR 0018): dating
+      // the sync's runs back makes the slot's polls run; their windows still start where the sync ended.
+      await world.db.dataSource.query("UPDATE job_runs SET started_at = '2025-01-01T00:00:00Z' WHERE job = 'poll'");
 
       const first = world.shops[0]!;
       await world.db.dataSource.query('UPDATE shops SET active = (id = $1)', [first.id]);
@@ -117,19 +234,22 @@ export async function main(): Promise<BenchFigure[]> {
       await world.db.dataSource.query('UPDATE shops SET active = true');
       for (const shop of world.shops) world.openRequests(shop, 1);
       const load = loadAverage();
-      const busy = await measureDaemon(world, SHOPS, 10_000, dataDir);
+      // The first shop's job of this slot already ran in the idle measurement: the queue runs one job per
+      // shop per slot (ADR 0018), and both runs fall in the same once-a-year slot.
+      const busy = await measureDaemon(world, SHOPS - 1, 10_000, dataDir);
       say(
         `  ${SHOPS} shops × 1 request, one cycle at 0 ms/call without pacing: peak ${mib(busy.peakRss)} RSS, ${mib(busy.settledRss)} 10 s after; ` +
           `cycle ${seconds(busy.cycleMs)} (${busy.finishedRuns} shop runs, ${busy.failedRuns} failed)  (load ${load})`,
       );
       return [
+        ...firstPoll,
         { bench: 'memory', figure: 'daemon RSS, idle (1 shop)', value: mib(idle.settledRss), target: '(information)', met: null },
         {
           bench: 'memory',
           figure: `daemon RSS under load (${SHOPS} shops, one cycle)`,
           value: `peak ${mib(busy.peakRss)}, ${mib(busy.settledRss)} after`,
-          target: '< 300 MB',
-          met: busy.peakRss < 300 * 1024 * 1024 && busy.failedRuns === 0,
+          target: '< 200 MB (issue 16; was < 300 MB)',
+          met: busy.peakRss < RSS_TARGET && busy.failedRuns === 0,
         },
         {
           bench: 'memory',

@@ -25,7 +25,9 @@ import {
   Qoo10UnknownOutcomeError,
 } from './errors';
 import { keyFingerprint } from './key-fingerprint';
+import { AnswerRows, splitAnswer } from './answer-rows';
 import {
+  eachResultRow,
   mapBulkResults,
   mapCertificationKey,
   mapClaimRow,
@@ -84,6 +86,8 @@ export interface HttpQoo10ClientOptions {
 }
 
 const BULK_LIMIT = 500;
+/** Answers at least this long are read row by row (answer-rows.ts); smaller ones are parsed whole. */
+export const ROW_BY_ROW_BYTES = 256 * 1024;
 
 interface CallOptions {
   isWrite: boolean;
@@ -142,7 +146,7 @@ export class HttpQoo10Client implements Qoo10Client {
         },
         { isWrite: false, signal },
         ({ resultObject }) =>
-          mapRowsIsolated(resultRows(resultObject, method), method, (row, i) => mapClaimRow(row as RawClaimRow, method, i), query.onRowFault),
+          mapRowsIsolated(eachResultRow(resultObject, method), method, (row, i) => mapClaimRow(row as RawClaimRow, method, i), query.onRowFault),
       );
       for (const claim of claims) {
         // One order can carry several claims over time; a request is identified by order + request time.
@@ -167,7 +171,7 @@ export class HttpQoo10Client implements Qoo10Client {
         },
         { isWrite: false, signal },
         ({ resultObject }) =>
-          mapRowsIsolated(resultRows(resultObject, method), method, (row, i) => mapShippingRow(row as RawShippingRow, method, i), query.onRowFault),
+          mapRowsIsolated(eachResultRow(resultObject, method), method, (row, i) => mapShippingRow(row as RawShippingRow, method, i), query.onRowFault),
       );
       for (const order of orders) merged.set(order.orderNo, order);
     }
@@ -338,14 +342,15 @@ export class HttpQoo10Client implements Qoo10Client {
     const body = new URLSearchParams({ returnType: 'application/json', ...params }).toString();
     let response;
     try {
-      response = await this.http.post<string>(`/${method}`, body, {
+      response = await this.http.post<Buffer>(`/${method}`, body, {
         headers: {
           'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8',
           GiosisCertificationKey: key,
           QAPIVersion: '1.0',
         },
         signal,
-        responseType: 'text',
+        // Bytes, decoded here: a large list answer is read row by row without one string of the whole body.
+        responseType: 'arraybuffer',
         transformResponse: [(data: unknown) => data],
         validateStatus: () => true,
         maxRedirects: 0,
@@ -359,13 +364,17 @@ export class HttpQoo10Client implements Qoo10Client {
       const code = axios.isAxiosError(error) && error.code ? error.code : 'unknown';
       throw new Qoo10NetworkError(`${method} could not reach Qoo10 (${code})`, { method });
     }
-    const text = typeof response.data === 'string' ? response.data : String(response.data ?? '');
+    const bytes = Buffer.isBuffer(response.data) ? response.data : Buffer.from(String(response.data ?? ''));
     const secrets = [this.sellerAuthKey, key, ...(options.secrets ?? [])];
-    return readEnvelope(response.status, text, {
-      method,
-      isWrite: options.isWrite,
-      scrub: (message) => scrubSecrets(message, secrets),
-    });
+    const context = { method, isWrite: options.isWrite, scrub: (message: string) => scrubSecrets(message, secrets) };
+    const split = bytes.length >= ROW_BY_ROW_BYTES ? splitAnswer(bytes) : null;
+    if (split) {
+      const success = readEnvelope(response.status, split.envelope, context);
+      const malformed = (what: string) => new Qoo10MalformedResponseError(`${method}: ${what}`, { method });
+      return { ...success, resultObject: new AnswerRows(bytes, split.rows, malformed) };
+    }
+    // As axios decoded text: UTF-8 without a byte order mark.
+    return readEnvelope(response.status, bytes.toString('utf8').replace(/^\uFEFF/, ''), context);
   }
 
   /** Runs a wait; an abort during it becomes Qoo10AbortedError. */

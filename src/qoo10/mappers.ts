@@ -3,6 +3,7 @@
 // array) and strict about the rest: a row that cannot be read throws Qoo10MalformedResponseError rather
 // than being skipped, because a silently dropped row is a cancel request nobody answers.
 import type { Claim, Order, OrderSnapshot, ShippingStatusCode } from '../domain/types';
+import { AnswerRows } from './answer-rows';
 import { Qoo10MalformedResponseError } from './errors';
 import { jstDayStart, parseJstDateTime } from './qoo10-dates';
 import type { RawBulkResultRow, RawClaimRow, RawOrderSnapshotRow, RawShippingRow } from './raw-types';
@@ -31,6 +32,7 @@ function isPlainObject(value: unknown): value is Row {
  * only objects. Anything else (a string, a number, an array of numbers) is malformed.
  */
 export function resultRows(resultObject: unknown, method: string): Row[] {
+  if (resultObject instanceof AnswerRows) return [...eachResultRow(resultObject, method)];
   if (resultObject === null || resultObject === undefined) return [];
   if (Array.isArray(resultObject)) {
     resultObject.forEach((row, i) => {
@@ -40,6 +42,23 @@ export function resultRows(resultObject: unknown, method: string): Row[] {
   }
   if (isPlainObject(resultObject)) return [resultObject];
   throw malformed(method, `ResultObject is a ${typeof resultObject}, expected an array, an object or null`);
+}
+
+/**
+ * The rows of a ResultObject one at a time, checked as resultRows checks them. A large answer read row by
+ * row (answer-rows.ts) parses each row only when it is reached, so mapping it holds one row's tree at a time.
+ */
+export function eachResultRow(resultObject: unknown, method: string): Iterable<Row> {
+  if (!(resultObject instanceof AnswerRows)) return resultRows(resultObject, method);
+  const rows = resultObject;
+  return (function* () {
+    let index = 0;
+    for (const row of rows) {
+      if (!isPlainObject(row)) throw malformed(method, `ResultObject[${index}] is not an object`);
+      index += 1;
+      yield row;
+    }
+  })();
 }
 
 /**
@@ -295,20 +314,23 @@ export interface RowFault {
  * bad shape cannot stop every other row of the shop. The caller owns what happens to the fault.
  */
 export function mapRowsIsolated<T>(
-  rows: Row[],
+  rows: Iterable<Row>,
   method: string,
   map: (row: Row, index: number) => T,
   onRowFault?: (fault: RowFault) => void,
 ): T[] {
-  if (!onRowFault) return rows.map(map);
   const mapped: T[] = [];
-  rows.forEach((row, index) => {
+  // Reported once the whole answer has been read: an answer that turns out malformed further on is
+  // retried as a whole, and its rows' faults would otherwise be reported once per attempt.
+  const faults: RowFault[] = [];
+  let index = 0;
+  for (const row of rows) {
     try {
       mapped.push(map(row, index));
     } catch (error) {
-      if (!(error instanceof Qoo10MalformedResponseError)) throw error;
+      if (!onRowFault || !(error instanceof Qoo10MalformedResponseError)) throw error;
       const requestedAt = parseResponseDate(row.requestDate);
-      onRowFault({
+      faults.push({
         method,
         index,
         orderNo: parseOrderNo(row.orderNo ?? row.OrderNo) ?? null,
@@ -316,7 +338,9 @@ export function mapRowsIsolated<T>(
         message: error.message,
       });
     }
-  });
+    index += 1;
+  }
+  faults.forEach((fault) => onRowFault?.(fault));
   return mapped;
 }
 

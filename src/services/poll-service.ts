@@ -4,7 +4,8 @@ import { ClaimStatus, ShippingStatus, type Claim, type Decision, type Order, typ
 import { jstDayRangeOf, jstMonthRange, jstMonthOf } from '../domain/jst-calendar';
 import { causeFromQoo10Reason } from '../domain/cancel-booking';
 import { orderFromClaimAndSnapshot } from '../domain/order-snapshot';
-import { ClaimSearchCondition, OrderSearchCondition, type Qoo10Client, type RowFault } from '../qoo10/qoo10-client';
+import { ClaimSearchCondition, OrderSearchCondition, type OrderQuery, type Qoo10Client, type RowFault } from '../qoo10/qoo10-client';
+import { pollReadWindows } from '../domain/poll-windows';
 import { Qoo10MalformedResponseError } from '../qoo10/errors';
 import type { OrderRepository } from '../persistence/order-repository';
 import type { CancelRequestRepository } from '../persistence/cancel-request-repository';
@@ -28,6 +29,17 @@ export const REQUEST_LOOKBACK_MS = 14 * DAY_MS;
 export const FIRST_POLL_REQUEST_LOOKBACK_MS = 90 * DAY_MS;
 /** Orders with a pending request are re-listed (fresh deadline and status) back to at most this age. */
 export const ORDER_REFRESH_MAX_MS = 180 * DAY_MS;
+
+/** Rows per upsert statement: bounds the statement's parameters, and what one refused row re-sends one by one. */
+export const STORE_BATCH = 1_000;
+
+/** The order lists every poll reads, in this order (see pollOrders). */
+const ORDER_LISTS: ReadonlyArray<Pick<OrderQuery, 'condition' | 'shippingStatus'>> = [
+  { condition: OrderSearchCondition.OrderDate },
+  { condition: OrderSearchCondition.OrderDate, shippingStatus: ShippingStatus.InDelivery },
+  { condition: OrderSearchCondition.OrderDate, shippingStatus: ShippingStatus.Delivered },
+  { condition: OrderSearchCondition.ShippingDate, shippingStatus: ShippingStatus.InDelivery },
+];
 
 /** The stored deadline has passed (the order would be decided as late) and the order is not shipped. */
 function isPastDeadline(order: Order, now: Date): boolean {
@@ -105,22 +117,29 @@ export class PollService {
    * The shop's order lists over the window: statuses 1–3 (Qoo10's default), then shipped and delivered
    * ones, all by order date (the first poll of a month finds orders that already shipped), and the
    * shipped-by-shipping-date list for shipping transitions of older orders.
+   *
+   * A window longer than a day (a first poll from the month start, a poll after an outage) is read one
+   * JST day at a time (domain/poll-windows.ts, ADR 0022), and every list's answer is stored in batches
+   * and dropped before the next call, so memory follows the busiest day, not the month. Any failure
+   * fails the whole poll (the caller keeps the window and reads it again); rows stored before it are
+   * stored again, idempotently, by that next read.
    */
   async pollOrders(shop: Shop, client: Qoo10Client, window: PollWindow, signal?: AbortSignal): Promise<OrderPollCounts> {
     const { from, to } = window;
     const rowFaults: RowFault[] = [];
     const faults: Qoo10DataFault[] = [];
     const onRowFault = (fault: RowFault) => rowFaults.push(fault);
-    const orderLists = [
-      await client.getOrders({ from, to, condition: OrderSearchCondition.OrderDate, onRowFault }, signal),
-      await client.getOrders({ from, to, condition: OrderSearchCondition.OrderDate, shippingStatus: ShippingStatus.InDelivery, onRowFault }, signal),
-      await client.getOrders({ from, to, condition: OrderSearchCondition.OrderDate, shippingStatus: ShippingStatus.Delivered, onRowFault }, signal),
-      await client.getOrders({ from, to, condition: OrderSearchCondition.ShippingDate, shippingStatus: ShippingStatus.InDelivery, onRowFault }, signal),
-    ];
-    const allOrders = orderLists.flat();
-    const inserted = await this.storeOrders(shop, allOrders, faults);
+    let orders = 0;
+    let newOrders = 0;
+    for (const part of pollReadWindows(from, to)) {
+      for (const list of ORDER_LISTS) {
+        const listed = await client.getOrders({ from: part.from, to: part.to, ...list, onRowFault }, signal);
+        orders += listed.length;
+        newOrders += await this.storeOrders(shop, listed, faults);
+      }
+    }
     const dataFaults = await this.reportFaults(shop, rowFaults, faults, to);
-    const counts: OrderPollCounts = { orders: allOrders.length, newOrders: inserted, dataFaults };
+    const counts: OrderPollCounts = { orders, newOrders, dataFaults };
     this.logger.child({ shopId: shop.id }).info({ ...counts, from, to }, 'shop orders polled');
     return counts;
   }
@@ -192,11 +211,18 @@ export class PollService {
   }
 
   /**
-   * Stores orders in one statement; when the database refuses it, order by order, so one refused row
-   * costs only itself. Returns how many were new.
+   * Stores orders in statements of at most STORE_BATCH rows; when the database refuses a statement, that
+   * batch order by order, so one refused row costs only itself. Returns how many were new.
    */
   private async storeOrders(shop: Shop, orders: readonly Order[], faults: Qoo10DataFault[]): Promise<number> {
     if (orders.length === 0) return 0;
+    if (orders.length > STORE_BATCH) {
+      let inserted = 0;
+      for (let start = 0; start < orders.length; start += STORE_BATCH) {
+        inserted += await this.storeOrders(shop, orders.slice(start, start + STORE_BATCH), faults);
+      }
+      return inserted;
+    }
     try {
       return (await this.orders.upsertOrders(shop.id, orders)).inserted;
     } catch (error) {
