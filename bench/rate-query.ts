@@ -178,7 +178,7 @@ async function run(adminUrl: string, serverDescription: string): Promise<void> {
     // Each read alone, to name the bottleneck.
     const parts = {
       breakdown: await timeCalls(200, () => repository.monthBreakdown(shop.id, MONTH, definition)),
-      pending: await timeCalls(200, () => repository.pendingRequests(shop.id, NOW, 6, 100)),
+      pending: await timeCalls(200, () => repository.pendingRequests(shop.id, definition, NOW, 6, 100)),
       quarters: await timeCalls(200, () => repository.periodCounts(shop.id, [['2026-10', '2026-11', '2026-12'], ['2026-07', '2026-08', '2026-09'], ['2026-04', '2026-05', '2026-06']], definition)),
     };
     const history = await timeCalls(100, () => rates.history(shop.id, 12));
