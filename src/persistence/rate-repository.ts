@@ -183,6 +183,20 @@ function openRequestsSql(definition: RateDefinition, p: { shop: string; now: str
       ${cart ? 'count(DISTINCT unit_key)' : 'count(*)'} FILTER (WHERE NOT inside)::int AS outside FROM open) AS counts`;
 }
 
+/**
+ * The one statement of a report (RateRepository.reportCounts). Parameters: $1 shop, $2 the months of
+ * every period, $3 the month (one-element array), $4 now, $5 exclusion hours, $6 order month or
+ * null, $7 list limit, $8 whether to read the open requests.
+ */
+export function reportSql(definition: RateDefinition): string {
+  const open = openRequestsSql(definition, { shop: '$1', now: '$4::timestamptz', hours: '$5::float8', orderMonth: '$6::text', limit: '$7::int', include: '$8::boolean' });
+  return `SELECT
+     (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${orderCountsSql(definition, '$1', '$2::text[]')}) AS x) AS orders,
+     (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${cancelTotalsSql(definition, '$1', '$2::text[]')}) AS x) AS totals,
+     (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${itemGroupsSql(definition, '$1', '$3::text[]')}) AS x) AS items,
+     (SELECT row_to_json(x) FROM (${open}) AS x) AS pending`;
+}
+
 /** The month's counts and its items (every item with a counted cancel, in no particular order). */
 function breakdownOf(orders: number, groups: ItemGroupRow[]): { counts: RateCounts; items: ItemCancels[] } {
   const items = new Map<string, ItemCancels>();
@@ -293,13 +307,8 @@ export class RateRepository {
     pending: { include: boolean; now: Date; exclusionHours: number; listLimit: number; orderMonth?: MonthKey },
   ): Promise<ReportCounts> {
     const months = [...new Set([month, ...periods.flat()])];
-    const open = openRequestsSql(definition, { shop: '$1', now: '$4::timestamptz', hours: '$5::float8', orderMonth: '$6::text', limit: '$7::int', include: '$8::boolean' });
     const [row] = await this.preparedQuery<{ orders: OrderCountRow[]; totals: TotalsRow[]; items: ItemGroupRow[]; pending: OpenRequestsRow }>(
-      `SELECT
-         (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${orderCountsSql(definition, '$1', '$2::text[]')}) AS x) AS orders,
-         (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${cancelTotalsSql(definition, '$1', '$2::text[]')}) AS x) AS totals,
-         (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${itemGroupsSql(definition, '$1', '$3::text[]')}) AS x) AS items,
-         (SELECT row_to_json(x) FROM (${open}) AS x) AS pending`,
+      reportSql(definition),
       [shopId, months, [month], pending.now, pending.exclusionHours, pending.orderMonth ?? null, pending.listLimit, pending.include],
     );
     return {
