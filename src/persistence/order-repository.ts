@@ -206,7 +206,9 @@ export class OrderRepository {
         `WITH batch AS (
            SELECT * FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::timestamptz[]) AS b (pack_no, ordered_at, order_month, paid_at)
          ), before AS (
-           SELECT k.pack_no, k.order_month, k.paid_at FROM carts k JOIN batch b ON k.shop_id = $1 AND k.pack_no = b.pack_no
+           -- One key lookup per cart of the batch (LATERAL): a join would hash every cart of the shop.
+           SELECT k.pack_no, k.order_month, k.paid_at FROM batch b
+           JOIN LATERAL (SELECT * FROM carts WHERE shop_id = $1 AND pack_no = b.pack_no LIMIT 1) AS k ON true
          ), after AS (
            INSERT INTO carts (shop_id, pack_no, ordered_at, order_month, paid_at) SELECT $1, * FROM batch
            ON CONFLICT (shop_id, pack_no) DO UPDATE SET
