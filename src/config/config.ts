@@ -24,6 +24,7 @@ export const QOO10_JP_BASE_URL = 'https://api.qoo10.jp/GMKT.INC.Front.QAPIServic
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const DENOMINATORS = ['orders_placed', 'orders_paid'] as const;
 const COHORTS = ['completed_in_period', 'paid_cohort'] as const;
+const COUNTING_UNITS = ['order_line', 'cart'] as const;
 const PACKED_POLICIES = ['refuse', 'accept', 'review'] as const;
 
 const blankToUndefined = ({ value }: { value: unknown }) =>
@@ -156,6 +157,9 @@ class EnvSchema {
 
   @IsIn(COHORTS, { message: 'CANCEL_RATE_COHORT must be one of: completed_in_period, paid_cohort' })
   CANCEL_RATE_COHORT: string = 'completed_in_period';
+
+  @IsIn(COUNTING_UNITS, { message: 'CANCEL_RATE_COUNTING_UNIT must be one of: order_line, cart' })
+  CANCEL_RATE_COUNTING_UNIT: string = 'order_line';
 
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'TRACKING_CUTOFF_JST must be a JST time HH:MM, e.g. 17:00' })
   TRACKING_CUTOFF_JST: string = '17:00';
@@ -293,6 +297,8 @@ export interface AppConfig {
     readonly denominator: 'orders_placed' | 'orders_paid';
     /** completed_in_period: cancels completed in the period ÷ the denominator; paid_cohort: Qoo10 email's wording. */
     readonly cohort: (typeof COHORTS)[number];
+    /** order_line: one order is one OrderNo; cart: one PackNo (which one Qoo10 counts is unconfirmed). */
+    readonly countingUnit: (typeof COUNTING_UNITS)[number];
   };
   readonly email: {
     readonly smtpUrl: string | null;
@@ -404,6 +410,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       exclusionHours: parsed.CANCEL_EXCLUSION_HOURS,
       denominator: parsed.CANCEL_RATE_DENOMINATOR as AppConfig['rate']['denominator'],
       cohort: parsed.CANCEL_RATE_COHORT as AppConfig['rate']['cohort'],
+      countingUnit: parsed.CANCEL_RATE_COUNTING_UNIT as AppConfig['rate']['countingUnit'],
     },
     email: {
       smtpUrl: parsed.SMTP_URL ?? null,

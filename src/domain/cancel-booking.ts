@@ -74,3 +74,23 @@ export function causeFromQoo10Reason(reason: string | null): CancelCause {
   if (/在庫|品切|欠品|販売店都合|配送不可|out of stock|seller/i.test(reason)) return 'seller_fault';
   return 'buyer';
 }
+
+/**
+ * The booked line cancel that stands for its cart under the cart counting unit (CountingUnit 'cart'),
+ * or null when none of the cart's lines is cancelled: the earliest counted cancel, or the earliest
+ * cancel when every cancelled line was excluded (ties by order number). So a cart is counted as soon
+ * as any cancelled line counts, in the month of its first counted line: never understated.
+ */
+export function cartCancelOf<T extends { orderNo: string; cancelledAt: Date; counted: boolean }>(lines: readonly T[]): T | null {
+  let first: T | null = null;
+  for (const line of lines) {
+    const before =
+      first === null ||
+      (line.counted && !first.counted) ||
+      (line.counted === first.counted &&
+        (line.cancelledAt.getTime() < first.cancelledAt.getTime() ||
+          (line.cancelledAt.getTime() === first.cancelledAt.getTime() && line.orderNo < first.orderNo)));
+    if (before) first = line;
+  }
+  return first;
+}

@@ -94,6 +94,19 @@ export type RateCohort = 'completed_in_period' | 'paid_cohort';
 
 export const RATE_COHORTS: readonly RateCohort[] = ['completed_in_period', 'paid_cohort'];
 
+/**
+ * What one order (and one cancel) is (CANCEL_RATE_COUNTING_UNIT). Which one Qoo10 counts is
+ * unconfirmed (domain.md: keep both countable); the default stays the order line.
+ * - order_line (default): one Qoo10 OrderNo.
+ * - cart: one Qoo10 PackNo. A cart counts as one cancel as soon as any of its lines is cancelled;
+ *   it is counted (not excluded) when any cancelled line counts under the 6-hour rule, excluded only
+ *   when every cancelled line was within it; its time (month), cause and item are the first counted
+ *   line's (cancel-booking.ts cartCancelOf). Never understates the figure the seller is judged on.
+ */
+export type CountingUnit = 'order_line' | 'cart';
+
+export const COUNTING_UNITS: readonly CountingUnit[] = ['order_line', 'cart'];
+
 /** Which month a cancel is counted in. */
 export type CancelMonthBasis =
   /** The JST month in which the cancel completed (default: what a seller sees happen this month). */
@@ -108,6 +121,7 @@ export interface RateDefinition {
   denominator: DenominatorDefinition;
   /** Used by the completed_in_period cohort only. */
   cancelMonthBasis: CancelMonthBasis;
+  countingUnit: CountingUnit;
 }
 
 /**
@@ -149,6 +163,8 @@ export interface MonthlyRateInput {
   cancelMonthBasis?: CancelMonthBasis;
   /** Default 'completed_in_period'. Must match how the figures were summed. */
   cohort?: RateCohort;
+  /** Default 'order_line'. Must match how the figures were summed. */
+  countingUnit?: CountingUnit;
   /** The denominator so far this month. */
   orders: number;
   countedCancels: number;
@@ -179,6 +195,7 @@ export interface MonthlyRate {
   denominator: DenominatorDefinition;
   cancelMonthBasis: CancelMonthBasis;
   cohort: RateCohort;
+  countingUnit: CountingUnit;
   exclusionHours: number;
   limit: number;
   orders: number;
@@ -270,9 +287,16 @@ function percent(fraction: number): string {
   return `${Number((fraction * 100).toFixed(2))} %`;
 }
 
-const DENOMINATOR_TEXT: Record<DenominatorDefinition, string> = {
-  orders_placed: 'all order lines placed in the month (lines later cancelled included)',
-  orders_paid: 'paid order lines placed in the month (lines later cancelled included)',
+const UNIT_WORDS: Record<CountingUnit, { many: string; short: string; paid: string; one: string }> = {
+  order_line: { many: 'order lines', short: 'lines', paid: 'orders', one: 'one order is one order line (Qoo10 OrderNo)' },
+  cart: {
+    many: 'carts',
+    short: 'carts',
+    paid: 'carts',
+    one:
+      'one order is one cart (Qoo10 PackNo): a cart counts as one cancel once any of its lines is cancelled, counted when any ' +
+      "cancelled line counts, at the first counted line's time",
+  },
 };
 
 const NUMERATOR_TEXT: Record<CancelMonthBasis, string> = {
@@ -280,17 +304,19 @@ const NUMERATOR_TEXT: Record<CancelMonthBasis, string> = {
   order_time: "counted cancels of the month's orders, whenever completed",
 };
 
-const PAID_COHORT_TEXT = "counted cancels of orders paid in the period and cancelled within it ÷ orders paid in the period (by payment time)";
-
 /** The formula of a period's rate in words (numerator ÷ denominator), per definition setting. */
-export function formulaText(cohort: RateCohort, basis: CancelMonthBasis, denominator: DenominatorDefinition): string {
-  if (cohort === 'paid_cohort') return PAID_COHORT_TEXT;
-  return `${NUMERATOR_TEXT[basis]} ÷ ${DENOMINATOR_TEXT[denominator]}`;
+export function formulaText(definition: RateDefinition): string {
+  const words = UNIT_WORDS[definition.countingUnit];
+  if (definition.cohort === 'paid_cohort') {
+    return `counted cancels of ${words.paid} paid in the period and cancelled within it ÷ ${words.paid} paid in the period (by payment time)`;
+  }
+  const which = definition.denominator === 'orders_paid' ? 'paid' : 'all';
+  return `${NUMERATOR_TEXT[definition.cancelMonthBasis]} ÷ ${which} ${words.many} placed in the month (${words.short} later cancelled included)`;
 }
 
-function definitionOf(input: MonthlyRateInput, basis: CancelMonthBasis, cohort: RateCohort, start: Date, end: Date): string {
+function definitionOf(input: MonthlyRateInput, definition: RateDefinition, start: Date, end: Date): string {
   return (
-    `Rate for ${input.month} = ${formulaText(cohort, basis, input.denominator)}; one order is one order line (Qoo10 OrderNo); ` +
+    `Rate for ${input.month} = ${formulaText(definition)}; ${UNIT_WORDS[definition.countingUnit].one}; ` +
     `a cancel completed less than ${input.exclusionHours} hours after its order is excluded, every other ` +
     `cancel counts whether buyer reason or seller fault; a cancel's time is when Qoo10 completed it; the month runs in Japan time (JST, UTC+9) from ` +
     `${formatJst(start)} until ${formatJst(end)} JST; Qoo10 warns above ${percent(input.limit)}.`
@@ -332,6 +358,7 @@ export function computeMonthlyRate(input: MonthlyRateInput): MonthlyRate {
   const { orders, countedCancels: counted, limit, alertLevels } = input;
   const basis = input.cancelMonthBasis ?? 'cancel_time';
   const cohort = input.cohort ?? 'completed_in_period';
+  const countingUnit = input.countingUnit ?? 'order_line';
   const { start, end } = jstMonthRange(input.month);
   const { elapsedFraction, projectionBasis, projectedOrders, projectedCountedCancels } = projectPeriod(start, end, input.now, orders, counted);
   const sellerFaultCancels = sellerFaultCountOf(input.byReason);
@@ -348,6 +375,7 @@ export function computeMonthlyRate(input: MonthlyRateInput): MonthlyRate {
     denominator: input.denominator,
     cancelMonthBasis: basis,
     cohort,
+    countingUnit,
     exclusionHours: input.exclusionHours,
     limit,
     orders,
@@ -375,7 +403,7 @@ export function computeMonthlyRate(input: MonthlyRateInput): MonthlyRate {
     },
     byReason: input.byReason,
     topItems: [...input.byItem].sort(compareItems).slice(0, TOP_ITEMS),
-    definition: definitionOf(input, basis, cohort, start, end),
+    definition: definitionOf(input, { cohort, denominator: input.denominator, cancelMonthBasis: basis, countingUnit }, start, end),
   };
 }
 

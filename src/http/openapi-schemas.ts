@@ -102,7 +102,7 @@ const rateReport = obj(
       cohort: { type: 'string', enum: ['completed_in_period', 'paid_cohort'] },
       denominator: str,
       cancelMonthBasis: str,
-      countingUnit: { type: 'string', enum: ['order_line'] },
+      countingUnit: { type: 'string', enum: ['order_line', 'cart'] },
       cancelTime: str,
       exclusionHours: num,
       timeZone: str,

@@ -41,18 +41,25 @@ function itemLine(item: ItemCancels): string {
   return `・${item.itemKey}${title}: 算入 ${item.counted} 件（うち販売店都合 ${item.sellerFault} 件）`;
 }
 
+/** How an order is counted, per counting unit (CANCEL_RATE_COUNTING_UNIT). */
+function countingUnitJa(rate: MonthlyRate): string {
+  return rate.countingUnit === 'cart'
+    ? `注文はカート（PackNo）ごとに1件と数え、カート内の1商品でもキャンセルされれば1件、${rate.exclusionHours}時間ルールで算入される商品が1つでもあれば算入します。`
+    : '注文は注文番号（OrderNo）ごとに1件と数えます。';
+}
+
 function definitionJa(rate: MonthlyRate): string {
   if (rate.cohort === 'paid_cohort') {
     return (
       `キャンセル率 = その月に入金された注文のうち、同じ月に完了し算入されるキャンセル ÷ その月に入金された注文数。` +
-      `注文から${rate.exclusionHours}時間以内に完了したキャンセルは算入されません。月は日本時間で区切ります。`
+      `注文から${rate.exclusionHours}時間以内に完了したキャンセルは算入されません。月は日本時間で区切ります。${countingUnitJa(rate)}`
     );
   }
   const numerator = rate.cancelMonthBasis === 'cancel_time' ? 'その月に完了したキャンセル' : 'その月の注文のキャンセル';
   const denominator = rate.denominator === 'orders_paid' ? 'その月の入金済み注文数' : 'その月の注文数';
   return (
     `キャンセル率 = ${numerator}のうち算入されるもの ÷ ${denominator}。注文から${rate.exclusionHours}時間以内に完了した` +
-    `キャンセルは算入されません（購入者都合でも販売店都合でも、それ以外はすべて算入）。月は日本時間で区切ります。`
+    `キャンセルは算入されません（購入者都合でも販売店都合でも、それ以外はすべて算入）。月は日本時間で区切ります。${countingUnitJa(rate)}`
   );
 }
 

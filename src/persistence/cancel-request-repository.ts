@@ -107,6 +107,12 @@ export const REOPENED_OUTCOME = 'reopened';
 // Closed because Qoo10 seemed to have ended the request; a later poll listing it pending again reopens it.
 const REOPENABLE_OUTCOMES = ['request_not_pending', 'no_longer_pending', 'refused_in_qsm'];
 
+/**
+ * The order facts a request keeps for the rate report (order time and month, item), read from the
+ * stored order `o`: the report's open requests then need no join (migration 20261201121000).
+ */
+export const REQUEST_ORDER_FACTS = `o.ordered_at, o.order_month, COALESCE(NULLIF(o.seller_item_code, ''), o.item_no), o.item_title`;
+
 /** Cancel requests, the decisions taken on them, and the review queue. */
 export class CancelRequestRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -123,8 +129,12 @@ export class CancelRequestRepository {
     if (claims.length === 0) return 0;
     const em = manager ?? this.dataSource.manager;
     const rows: Array<{ inserted: boolean }> = await em.query(
-      `INSERT INTO cancel_requests (shop_id, order_no, pack_no, requested_at, reason, last_listed_at)
-       SELECT $1, *, $6::timestamptz FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[])
+      `INSERT INTO cancel_requests (shop_id, order_no, pack_no, requested_at, reason, last_listed_at,
+         ordered_at, order_month, item_key, item_title, cancel_booked)
+       SELECT $1, l.order_no, COALESCE(l.pack_no, o.pack_no), l.requested_at, l.reason, $6::timestamptz,
+         ${REQUEST_ORDER_FACTS}, EXISTS (SELECT 1 FROM cancels c WHERE c.shop_id = $1 AND c.order_no = l.order_no)
+       FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[]) AS l (order_no, pack_no, requested_at, reason)
+       LEFT JOIN orders o ON o.shop_id = $1 AND o.order_no = l.order_no
        ON CONFLICT (shop_id, order_no, requested_at) DO UPDATE SET last_listed_at = EXCLUDED.last_listed_at
        RETURNING (xmax = 0) AS inserted`,
       [

@@ -3,6 +3,7 @@ import type { CartLine } from '../domain/refusal-lines';
 import type { Claim, Order, OrderSnapshot, ShippingStatusCode } from '../domain/types';
 import { jstMonthOf } from '../domain/jst-calendar';
 import { orderFromClaim } from '../domain/order-snapshot';
+import { REQUEST_ORDER_FACTS } from './cancel-request-repository';
 
 interface OrderRow {
   order_no: string;
@@ -75,6 +76,37 @@ function columnsOf(order: Order): unknown[] {
   ];
 }
 
+/** The monthly_order_counts columns: order lines and carts (Qoo10 PackNo), per counting unit. */
+const MONTH_COUNT_COLUMNS = ['orders_placed', 'orders_paid', 'orders_paid_in_month', 'carts_placed', 'carts_paid', 'carts_paid_in_month'] as const;
+type MonthCountColumn = (typeof MONTH_COUNT_COLUMNS)[number];
+
+/** Changes to monthly_order_counts gathered from one write, per JST month and column. */
+class MonthCounts {
+  private readonly byMonth = new Map<string, Map<MonthCountColumn, number>>();
+
+  add(month: string, column: MonthCountColumn, delta: number): void {
+    const row = this.byMonth.get(month) ?? this.byMonth.set(month, new Map()).get(month)!;
+    row.set(column, (row.get(column) ?? 0) + delta);
+  }
+
+  get(month: string, column: MonthCountColumn): number {
+    return this.byMonth.get(month)?.get(column) ?? 0;
+  }
+
+  months(): string[] {
+    return [...this.byMonth.keys()];
+  }
+}
+
+/** What a cart adds to the month counts: placed and paid in its order month, paid in its payment month. */
+function addCart(counts: MonthCounts, cart: { orderMonth: string; paidAt: Date | null }, sign: 1 | -1): void {
+  counts.add(cart.orderMonth, 'carts_placed', sign);
+  if (cart.paidAt) {
+    counts.add(cart.orderMonth, 'carts_paid', sign);
+    counts.add(jstMonthOf(cart.paidAt), 'carts_paid_in_month', sign);
+  }
+}
+
 /** Orders (one row per Qoo10 OrderNo) and the per-month order counts that feed the rate. */
 export class OrderRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -101,47 +133,105 @@ export class OrderRepository {
       const arrays = COLUMNS.map((_, index) => values.map((row) => row[index]));
       const unnest = COLUMNS.map((_, index) => `$${index + 2}::${TYPES[index]}[]`).join(', ');
       const keep = (column: string) => `${column} = COALESCE(EXCLUDED.${column}, orders.${column})`;
-      const inserted: Array<{ order_no: string }> = await em.query(
+      const written: Array<{ order_no: string; pack_no: string; inserted: boolean }> = await em.query(
         `INSERT INTO orders (shop_id, ${COLUMNS.join(', ')})
          SELECT $1, * FROM unnest(${unnest})
          ON CONFLICT (shop_id, order_no) DO UPDATE SET
            ${['paid_at', 'shipping_deadline', 'shipped_at', 'delivered_at', 'shipping_status', 'seller_item_code',
              'item_option', 'payment_method', 'carrier', 'tracking_no', 'buyer_name', 'buyer_email', 'buyer_phone', 'buyer_country'].map(keep).join(', ')},
            updated_at = now()
-         RETURNING order_no, (xmax = 0) AS inserted`,
+         RETURNING order_no, pack_no, (xmax = 0) AS inserted`,
         [shopId, ...arrays],
-      ).then((rows: Array<{ order_no: string; inserted: boolean }>) => rows.filter((row) => row.inserted));
-
-      const insertedSet = new Set(inserted.map((row) => row.order_no));
-      const placed = new Map<string, number>();
-      const paid = new Map<string, number>();
-      // Paid orders by the JST month of payment: the paid cohort's denominator (rate definitions).
-      const paidIn = new Map<string, number>();
+      );
+      // The stored cart of each line (a known line keeps the PackNo it was first stored with).
+      const storedPack = new Map(written.map((row) => [row.order_no, row.pack_no]));
+      const insertedSet = new Set(written.filter((row) => row.inserted).map((row) => row.order_no));
+      if (insertedSet.size > 0) {
+        // A request stored before its order (a claim without an order date) takes the order's facts now.
+        await em.query(
+          `UPDATE cancel_requests r SET (ordered_at, order_month, item_key, item_title) = (${REQUEST_ORDER_FACTS}),
+             pack_no = COALESCE(r.pack_no, o.pack_no)
+           FROM orders o
+           WHERE r.shop_id = $1 AND r.order_no = ANY($2::text[]) AND r.ordered_at IS NULL AND o.shop_id = r.shop_id AND o.order_no = r.order_no`,
+          [shopId, [...insertedSet]],
+        );
+      }
+      const counts = new MonthCounts();
+      const touched: Order[] = [];
       for (const order of unique) {
         const month = jstMonthOf(order.orderedAt);
-        if (insertedSet.has(order.orderNo)) placed.set(month, (placed.get(month) ?? 0) + 1);
-        const newlyPaid = order.paidAt !== null && (insertedSet.has(order.orderNo) || wasPaid.get(order.orderNo) === false);
+        const isNew = insertedSet.has(order.orderNo);
+        if (isNew) counts.add(month, 'orders_placed', 1);
+        const newlyPaid = order.paidAt !== null && (isNew || wasPaid.get(order.orderNo) === false);
         if (newlyPaid) {
-          paid.set(month, (paid.get(month) ?? 0) + 1);
-          const paidMonth = jstMonthOf(order.paidAt!);
-          paidIn.set(paidMonth, (paidIn.get(paidMonth) ?? 0) + 1);
+          counts.add(month, 'orders_paid', 1);
+          // Paid orders by the JST month of payment: the paid cohort's denominator (rate definitions).
+          counts.add(jstMonthOf(order.paidAt!), 'orders_paid_in_month', 1);
         }
+        if (isNew || newlyPaid) touched.push({ ...order, packNo: storedPack.get(order.orderNo) ?? order.packNo });
       }
-      const months = [...new Set([...placed.keys(), ...paid.keys(), ...paidIn.keys()])];
+      await this.updateCarts(em, shopId, touched, counts);
+      const months = counts.months();
       if (months.length > 0) {
         await em.query(
-          `INSERT INTO monthly_order_counts (shop_id, month, orders_placed, orders_paid, orders_paid_in_month)
-           SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[])
+          `INSERT INTO monthly_order_counts (shop_id, month, ${MONTH_COUNT_COLUMNS.join(', ')})
+           SELECT $1, * FROM unnest($2::text[], ${MONTH_COUNT_COLUMNS.map((_, index) => `$${index + 3}::int[]`).join(', ')})
            ON CONFLICT (shop_id, month) DO UPDATE SET
-             orders_placed = monthly_order_counts.orders_placed + EXCLUDED.orders_placed,
-             orders_paid = monthly_order_counts.orders_paid + EXCLUDED.orders_paid,
-             orders_paid_in_month = monthly_order_counts.orders_paid_in_month + EXCLUDED.orders_paid_in_month`,
-          [shopId, months, months.map((m) => placed.get(m) ?? 0), months.map((m) => paid.get(m) ?? 0), months.map((m) => paidIn.get(m) ?? 0)],
+             ${MONTH_COUNT_COLUMNS.map((column) => `${column} = monthly_order_counts.${column} + EXCLUDED.${column}`).join(', ')}`,
+          [shopId, months, ...MONTH_COUNT_COLUMNS.map((column) => months.map((month) => counts.get(month, column)))],
         );
       }
       return { inserted: insertedSet.size };
     };
     return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  /**
+   * Keeps `carts` (one row per PackNo: its earliest line's order time, its earliest paid line's
+   * payment time) in step with new and newly paid lines, and adds the carts that appeared, moved
+   * month or became paid to `counts` (the cart counting unit's denominator).
+   */
+  private async updateCarts(em: EntityManager, shopId: string, lines: readonly Order[], counts: MonthCounts): Promise<void> {
+    if (lines.length === 0) return;
+    const carts = new Map<string, { orderedAt: Date; paidAt: Date | null }>();
+    for (const line of lines) {
+      const cart = carts.get(line.packNo);
+      const paidAt = line.paidAt && (!cart?.paidAt || line.paidAt < cart.paidAt) ? line.paidAt : (cart?.paidAt ?? null);
+      carts.set(line.packNo, { orderedAt: cart && cart.orderedAt < line.orderedAt ? cart.orderedAt : line.orderedAt, paidAt });
+    }
+    const packs = [...carts.keys()];
+    // One statement: the carts as they were (same snapshot), and those the batch changed.
+    const changed: Array<{ order_month: string; paid_at: Date | null; existed: boolean; before_month: string | null; before_paid_at: Date | null }> =
+      await em.query(
+        `WITH batch AS (
+           SELECT * FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::timestamptz[]) AS b (pack_no, ordered_at, order_month, paid_at)
+         ), before AS (
+           -- One key lookup per cart of the batch (LATERAL): a join would hash every cart of the shop.
+           SELECT k.pack_no, k.order_month, k.paid_at FROM batch b
+           JOIN LATERAL (SELECT * FROM carts WHERE shop_id = $1 AND pack_no = b.pack_no LIMIT 1) AS k ON true
+         ), after AS (
+           INSERT INTO carts (shop_id, pack_no, ordered_at, order_month, paid_at) SELECT $1, * FROM batch
+           ON CONFLICT (shop_id, pack_no) DO UPDATE SET
+             ordered_at = LEAST(carts.ordered_at, EXCLUDED.ordered_at),
+             order_month = CASE WHEN EXCLUDED.ordered_at < carts.ordered_at THEN EXCLUDED.order_month ELSE carts.order_month END,
+             paid_at = LEAST(carts.paid_at, EXCLUDED.paid_at)
+           WHERE EXCLUDED.ordered_at < carts.ordered_at OR (EXCLUDED.paid_at IS NOT NULL AND (carts.paid_at IS NULL OR EXCLUDED.paid_at < carts.paid_at))
+           RETURNING pack_no, order_month, paid_at
+         )
+         SELECT a.order_month, a.paid_at, b.pack_no IS NOT NULL AS existed, b.order_month AS before_month, b.paid_at AS before_paid_at
+         FROM after a LEFT JOIN before b ON b.pack_no = a.pack_no`,
+        [
+          shopId,
+          packs,
+          packs.map((pack) => carts.get(pack)!.orderedAt),
+          packs.map((pack) => jstMonthOf(carts.get(pack)!.orderedAt)),
+          packs.map((pack) => carts.get(pack)!.paidAt),
+        ],
+      );
+    for (const cart of changed) {
+      if (cart.existed) addCart(counts, { orderMonth: cart.before_month!, paidAt: cart.before_paid_at }, -1);
+      addCart(counts, { orderMonth: cart.order_month, paidAt: cart.paid_at }, 1);
+    }
   }
 
   /**

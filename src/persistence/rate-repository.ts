@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
   CANCEL_CAUSES,
@@ -5,6 +6,7 @@ import {
   type CancelCause,
   type CancelMonthBasis,
   type CauseCount,
+  type CountingUnit,
   type ItemCancels,
   type RateDefinition,
 } from '../domain/cancel-rate';
@@ -69,10 +71,26 @@ const MONTH_COLUMN: Record<CancelMonthBasis, 'cancel_month' | 'order_month'> = {
   order_time: 'order_month',
 };
 
+/**
+ * Where each counting unit's rows are (CANCEL_RATE_COUNTING_UNIT): the one place the unit picks its
+ * tables. Both sides have the same columns, so every read below is one SQL text per unit. The count
+ * tables (cancel_totals, cancel_item_totals) hold both units in their `unit` column.
+ */
+const UNIT_ROWS: Record<CountingUnit, { orders: 'orders' | 'carts'; cancels: 'cancels' | 'cart_cancels'; countPrefix: 'orders' | 'carts' }> = {
+  order_line: { orders: 'orders', cancels: 'cancels', countPrefix: 'orders' },
+  cart: { orders: 'carts', cancels: 'cart_cancels', countPrefix: 'carts' },
+};
+
 /** The monthly_order_counts column holding the denominator under a definition. */
-function denominatorColumn(definition: RateDefinition): 'orders_placed' | 'orders_paid' | 'orders_paid_in_month' {
-  if (definition.cohort === 'paid_cohort') return 'orders_paid_in_month';
-  return definition.denominator === 'orders_paid' ? 'orders_paid' : 'orders_placed';
+function denominatorColumn(definition: RateDefinition): string {
+  const prefix = UNIT_ROWS[definition.countingUnit].countPrefix;
+  if (definition.cohort === 'paid_cohort') return `${prefix}_paid_in_month`;
+  return definition.denominator === 'orders_paid' ? `${prefix}_paid` : `${prefix}_placed`;
+}
+
+/** SQL condition on a count table's `unit` column (a fixed word from COUNTING_UNITS, never input). */
+function unitCondition(definition: RateDefinition): string {
+  return `unit = '${definition.countingUnit}'`;
 }
 
 /**
@@ -123,36 +141,60 @@ function orderCountsSql(definition: RateDefinition, shop: string, months: string
 }
 
 /** The cancel_totals rows touching the months (by cancel or order month); periods are cut in JS. */
-function cancelTotalsSql(shop: string, months: string): string {
+function cancelTotalsSql(definition: RateDefinition, shop: string, months: string): string {
   return `SELECT cancel_month, order_month, paid_month, cause, counted, excluded FROM cancel_totals
-    WHERE shop_id = ${shop} AND (cancel_month = ANY(${months}) OR order_month = ANY(${months}))`;
+    WHERE shop_id = ${shop} AND ${unitCondition(definition)} AND (cancel_month = ANY(${months}) OR order_month = ANY(${months}))`;
 }
 
 /** A period's cancels per item and cause. */
 function itemGroupsSql(definition: RateDefinition, shop: string, months: string): string {
   return `SELECT item_key, cause, max(item_title) AS title, sum(counted)::int AS counted, sum(excluded)::int AS excluded
-    FROM cancel_item_totals WHERE shop_id = ${shop} AND ${periodCondition(definition, months)} GROUP BY item_key, cause`;
+    FROM cancel_item_totals WHERE shop_id = ${shop} AND ${unitCondition(definition)} AND ${periodCondition(definition, months)}
+    GROUP BY item_key, cause`;
 }
 
 /**
  * One row: the open requests (pending or waiting for a person, no cancel booked for the order), those
  * inside the exclusion window, and the first `limit` of those as JSON (timestamps as ISO text).
  * `include` false gives zeros without reading (a past month has no pending what-if).
+ * Under the cart unit the figures count carts: several open requests of a cart are one, a cart
+ * whose cancel already counts adds nothing, and a cart is inside only when all its requests are.
  */
-function openRequestsSql(p: { shop: string; now: string; hours: string; orderMonth: string; limit: string; include: string }): string {
+function openRequestsSql(definition: RateDefinition, p: { shop: string; now: string; hours: string; orderMonth: string; limit: string; include: string }): string {
+  const cart = definition.countingUnit === 'cart';
+  // The order's facts are kept on the request (migration 20261201121000): one index, no join.
   return `WITH open AS (
-      SELECT r.id, r.order_no, r.requested_at, o.ordered_at,
-        COALESCE(NULLIF(o.seller_item_code, ''), o.item_no) AS item_key, o.item_title,
-        (o.ordered_at IS NOT NULL AND o.ordered_at <= ${p.now} AND ${p.now} - o.ordered_at < ${p.hours} * interval '1 hour') AS inside
+      SELECT r.id, r.order_no, r.requested_at, r.ordered_at, r.item_key, r.item_title,
+        ${cart ? 'COALESCE(r.pack_no, r.order_no)' : 'r.id::text'} AS unit_key,
+        (r.ordered_at IS NOT NULL AND r.ordered_at <= ${p.now} AND ${p.now} - r.ordered_at < ${p.hours} * interval '1 hour') AS inside
       FROM cancel_requests r
-      LEFT JOIN orders o ON o.shop_id = r.shop_id AND o.order_no = r.order_no
-      WHERE ${p.include} AND r.shop_id = ${p.shop} AND r.status IN ('pending', 'review')
-        AND (${p.orderMonth} IS NULL OR o.order_month = ${p.orderMonth})
-        AND NOT EXISTS (SELECT 1 FROM cancels c WHERE c.shop_id = r.shop_id AND c.order_no = r.order_no)
+      WHERE ${p.include} AND r.shop_id = ${p.shop} AND r.status IN ('pending', 'review') AND NOT r.cancel_booked
+        AND (${p.orderMonth} IS NULL OR r.order_month = ${p.orderMonth})${
+          cart
+            ? `
+        AND NOT EXISTS (SELECT 1 FROM cart_cancels k WHERE k.shop_id = r.shop_id AND k.pack_no = COALESCE(r.pack_no, r.order_no) AND k.counted)`
+            : ''
+        }
     )
-    SELECT (SELECT count(*)::int FROM open) AS total, (SELECT count(*)::int FROM open WHERE inside) AS inside,
+    SELECT counts.total, counts.total - counts.outside AS inside,
       COALESCE((SELECT json_agg(l) FROM (SELECT id, order_no, requested_at, ordered_at, item_key, item_title FROM open
-        WHERE inside ORDER BY ordered_at, order_no COLLATE "C" LIMIT ${p.limit}) AS l), '[]'::json) AS listed`;
+        WHERE inside ORDER BY ordered_at, order_no COLLATE "C" LIMIT ${p.limit}) AS l), '[]'::json) AS listed
+    FROM (SELECT ${cart ? 'count(DISTINCT unit_key)' : 'count(*)'}::int AS total,
+      ${cart ? 'count(DISTINCT unit_key)' : 'count(*)'} FILTER (WHERE NOT inside)::int AS outside FROM open) AS counts`;
+}
+
+/**
+ * The one statement of a report (RateRepository.reportCounts). Parameters: $1 shop, $2 the months of
+ * every period, $3 the month (one-element array), $4 now, $5 exclusion hours, $6 order month or
+ * null, $7 list limit, $8 whether to read the open requests.
+ */
+export function reportSql(definition: RateDefinition): string {
+  const open = openRequestsSql(definition, { shop: '$1', now: '$4::timestamptz', hours: '$5::float8', orderMonth: '$6::text', limit: '$7::int', include: '$8::boolean' });
+  return `SELECT
+     (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${orderCountsSql(definition, '$1', '$2::text[]')}) AS x) AS orders,
+     (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${cancelTotalsSql(definition, '$1', '$2::text[]')}) AS x) AS totals,
+     (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${itemGroupsSql(definition, '$1', '$3::text[]')}) AS x) AS items,
+     (SELECT row_to_json(x) FROM (${open}) AS x) AS pending`;
 }
 
 /** The month's counts and its items (every item with a counted cancel, in no particular order). */
@@ -199,6 +241,9 @@ function pendingOf(summary: OpenRequestsRow, exclusionHours: number): PendingSum
   return { total: summary.total, insideExclusionWindow: summary.inside, inWindow };
 }
 
+/** The prepared statements' names by SQL text (one per rate definition). */
+const statementNames = new Map<string, string>();
+
 /** What one rate report reads: the month's breakdown, the periods' counts, the open requests. */
 export interface ReportCounts {
   month: { counts: RateCounts; items: ItemCancels[] };
@@ -236,13 +281,14 @@ export class RateRepository {
    */
   async pendingRequests(
     shopId: string,
+    definition: RateDefinition,
     now: Date,
     exclusionHours: number,
     listLimit: number,
     orderMonth?: MonthKey,
   ): Promise<PendingSummary> {
     const [summary]: OpenRequestsRow[] = await this.dataSource.query(
-      openRequestsSql({ shop: '$1', now: '$2::timestamptz', hours: '$3::float8', orderMonth: '$4::text', limit: '$5::int', include: 'true' }),
+      openRequestsSql(definition, { shop: '$1', now: '$2::timestamptz', hours: '$3::float8', orderMonth: '$4::text', limit: '$5::int', include: 'true' }),
       [shopId, now, exclusionHours, orderMonth ?? null, listLimit],
     );
     return pendingOf(summary!, exclusionHours);
@@ -261,14 +307,8 @@ export class RateRepository {
     pending: { include: boolean; now: Date; exclusionHours: number; listLimit: number; orderMonth?: MonthKey },
   ): Promise<ReportCounts> {
     const months = [...new Set([month, ...periods.flat()])];
-    const open = openRequestsSql({ shop: '$1', now: '$4::timestamptz', hours: '$5::float8', orderMonth: '$6::text', limit: '$7::int', include: '$8::boolean' });
     const [row] = await this.preparedQuery<{ orders: OrderCountRow[]; totals: TotalsRow[]; items: ItemGroupRow[]; pending: OpenRequestsRow }>(
-      `rate-report:${definition.cohort}:${definition.cancelMonthBasis}:${definition.denominator}`,
-      `SELECT
-         (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${orderCountsSql(definition, '$1', '$2::text[]')}) AS x) AS orders,
-         (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${cancelTotalsSql('$1', '$2::text[]')}) AS x) AS totals,
-         (SELECT COALESCE(json_agg(x), '[]'::json) FROM (${itemGroupsSql(definition, '$1', '$3::text[]')}) AS x) AS items,
-         (SELECT row_to_json(x) FROM (${open}) AS x) AS pending`,
+      reportSql(definition),
       [shopId, months, [month], pending.now, pending.exclusionHours, pending.orderMonth ?? null, pending.listLimit, pending.include],
     );
     return {
@@ -281,10 +321,11 @@ export class RateRepository {
   /**
    * A read as a named prepared statement: PostgreSQL plans it once per connection instead of on
    * every page load (planning was about a third of the report's time, bench/rate-query.ts). Goes to
-   * the pg pool under TypeORM because DataSource.query cannot name a statement. `name` must change
-   * whenever `sql` does.
+   * the pg pool under TypeORM because DataSource.query cannot name a statement. The name is a hash
+   * of the text (PostgreSQL keeps 63 characters of a name), so each text has its own.
    */
-  private async preparedQuery<T>(name: string, sql: string, params: unknown[]): Promise<T[]> {
+  private async preparedQuery<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const name = statementNames.get(sql) ?? statementNames.set(sql, `rate-${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`).get(sql)!;
     const pool = (this.dataSource.driver as unknown as { master: { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> } })
       .master;
     return (await pool.query({ name, text: sql, values: params })).rows;
@@ -310,7 +351,7 @@ export class RateRepository {
       item_title: string;
       source: string;
     }> = await this.dataSource.query(
-      `SELECT order_no, ordered_at, cancelled_at, cause, item_key, item_title, source FROM cancels
+      `SELECT order_no, ordered_at, cancelled_at, cause, item_key, item_title, source FROM ${UNIT_ROWS[definition.countingUnit].cancels}
        WHERE shop_id = $1 AND ${periodCondition(definition, '$2::text[]')} AND counted
          AND ($3::timestamptz IS NULL OR (date_trunc('milliseconds', cancelled_at), order_no) < ($3::timestamptz, $4::text))
        ORDER BY date_trunc('milliseconds', cancelled_at) DESC, order_no DESC LIMIT $5`,
@@ -336,7 +377,7 @@ export class RateRepository {
     const months = [...new Set(periods.flat())];
     const [orderRows, totalRows] = await Promise.all([
       this.dataSource.query(orderCountsSql(definition, '$1', '$2::text[]'), [shopId, months]) as Promise<OrderCountRow[]>,
-      this.dataSource.query(cancelTotalsSql('$1', '$2::text[]'), [shopId, months]) as Promise<TotalsRow[]>,
+      this.dataSource.query(cancelTotalsSql(definition, '$1', '$2::text[]'), [shopId, months]) as Promise<TotalsRow[]>,
     ]);
     return periodsOf(periods, orderRows, totalRows, definition);
   }
@@ -347,28 +388,40 @@ export class RateRepository {
    * cohort), cancels re-classified from their instants (elapsed < window is excluded; a cancel
    * dated before its order counts, as in classifyCancel) and placed in the period by their instants
    * (and, for the paid cohort, the stored order's payment instant), not by any stored month.
+   * Under the cart unit, carts are grouped from the orders by PackNo (earliest order and payment
+   * instants) and each cart's cancel is re-chosen from its lines by the rule of cartCancelOf.
    * `months` must be consecutive. A scan: for verification and the chaos harness, not page loads.
    */
   async scanPeriod(shopId: string, months: readonly MonthKey[], definition: RateDefinition, exclusionHours: number): Promise<RateCounts> {
     const start = jstMonthRange(months[0]!).start;
     const end = jstMonthRange(months[months.length - 1]!).end;
-    const cohort = definition.cohort === 'paid_cohort';
-    const orderFilter = cohort
-      ? 'paid_at >= $2 AND paid_at < $3'
-      : `ordered_at >= $2 AND ordered_at < $3${definition.denominator === 'orders_paid' ? ' AND paid_at IS NOT NULL' : ''}`;
-    const cancelFilter = cohort
-      ? 'c.cancelled_at >= $2 AND c.cancelled_at < $3 AND o.paid_at >= $2 AND o.paid_at < $3'
-      : `c.${definition.cancelMonthBasis === 'cancel_time' ? 'cancelled_at' : 'ordered_at'} >= $2 AND c.${definition.cancelMonthBasis === 'cancel_time' ? 'cancelled_at' : 'ordered_at'} < $3`;
+    const cart = definition.countingUnit === 'cart';
+    const inRange = (column: string) => `${column} >= $2 AND ${column} < $3`;
+    const orderFilter =
+      definition.cohort === 'paid_cohort'
+        ? inRange('paid_at')
+        : `${inRange('ordered_at')}${definition.denominator === 'orders_paid' ? ' AND paid_at IS NOT NULL' : ''}`;
+    const cancelFilter =
+      definition.cohort === 'paid_cohort'
+        ? `${inRange('cancelled_at')} AND ${inRange('paid_at')}`
+        : inRange(definition.cancelMonthBasis === 'cancel_time' ? 'cancelled_at' : 'ordered_at');
+    // Each unit as rows of (ordered_at, paid_at) and of (cause, excluded, cancelled_at, ordered_at, paid_at).
+    const cartsOfOrders = 'SELECT pack_no, min(ordered_at) AS ordered_at, min(paid_at) AS paid_at FROM orders WHERE shop_id = $1 GROUP BY pack_no';
+    const excluded = `(c.cancelled_at >= c.ordered_at AND c.cancelled_at - c.ordered_at < $4::float8 * interval '1 hour')`;
+    const orderRowsSql = cart ? cartsOfOrders : 'SELECT ordered_at, paid_at FROM orders WHERE shop_id = $1';
+    const cancelRowsSql = cart
+      ? `SELECT DISTINCT ON (c.pack_no) c.cause, ${excluded} AS excluded, c.cancelled_at, COALESCE(k.ordered_at, c.ordered_at) AS ordered_at, k.paid_at
+         FROM cancels c LEFT JOIN (${cartsOfOrders}) AS k ON k.pack_no = c.pack_no
+         WHERE c.shop_id = $1 ORDER BY c.pack_no, ${excluded}, c.cancelled_at, c.order_no COLLATE "C"`
+      : `SELECT c.cause, ${excluded} AS excluded, c.cancelled_at, c.ordered_at, o.paid_at
+         FROM cancels c LEFT JOIN orders o ON o.shop_id = c.shop_id AND o.order_no = c.order_no WHERE c.shop_id = $1`;
     const [orderRows, causeRows] = await Promise.all([
-      this.dataSource.query(`SELECT count(*)::int AS orders FROM orders WHERE shop_id = $1 AND ${orderFilter}`, [shopId, start, end]) as Promise<
+      this.dataSource.query(`SELECT count(*)::int AS orders FROM (${orderRowsSql}) AS scanned WHERE ${orderFilter}`, [shopId, start, end]) as Promise<
         Array<{ orders: number }>
       >,
       this.dataSource.query(
         `SELECT cause, (count(*) FILTER (WHERE NOT excluded))::int AS counted, (count(*) FILTER (WHERE excluded))::int AS excluded
-         FROM (SELECT c.cause, (c.cancelled_at >= c.ordered_at AND c.cancelled_at - c.ordered_at < $4::float8 * interval '1 hour') AS excluded
-               FROM cancels c LEFT JOIN orders o ON o.shop_id = c.shop_id AND o.order_no = c.order_no
-               WHERE c.shop_id = $1 AND ${cancelFilter}) AS scanned
-         GROUP BY cause`,
+         FROM (${cancelRowsSql}) AS scanned WHERE ${cancelFilter} GROUP BY cause`,
         [shopId, start, end, exclusionHours],
       ) as Promise<CauseRow[]>,
     ]);
@@ -386,17 +439,18 @@ export class RateRepository {
     month: MonthKey,
     definition: RateDefinition,
   ): Promise<DailyCounts[]> {
+    const rows = UNIT_ROWS[definition.countingUnit];
     const jstDay = (column: string) => `to_char((${column} AT TIME ZONE 'UTC') + interval '9 hours', 'YYYY-MM-DD')`;
     const cohort = definition.cohort === 'paid_cohort';
     const instant = cohort || definition.cancelMonthBasis === 'cancel_time' ? 'cancelled_at' : 'ordered_at';
     // The paid cohort counts orders by payment day; a payment falls in the order's month or the next.
     const { start, end } = jstMonthRange(month);
     const orderSql = cohort
-      ? `SELECT ${jstDay('paid_at')} AS day, count(*)::int AS orders FROM orders
+      ? `SELECT ${jstDay('paid_at')} AS day, count(*)::int AS orders FROM ${rows.orders}
          WHERE shop_id = $1 AND order_month IN ($2, $3) AND paid_at >= $4 AND paid_at < $5 GROUP BY 1`
       : `SELECT ${jstDay('ordered_at')} AS day,
            (count(*) ${definition.denominator === 'orders_paid' ? 'FILTER (WHERE paid_at IS NOT NULL)' : ''})::int AS orders
-         FROM orders WHERE shop_id = $1 AND order_month = $2 GROUP BY 1`;
+         FROM ${rows.orders} WHERE shop_id = $1 AND order_month = $2 GROUP BY 1`;
     const [orderRows, cancelRows] = await Promise.all([
       this.dataSource.query(orderSql, cohort ? [shopId, month, previousMonth(month), start, end] : [shopId, month]) as Promise<
         Array<{ day: string; orders: number }>
@@ -404,7 +458,7 @@ export class RateRepository {
       this.dataSource.query(
         `SELECT ${jstDay(instant)} AS day, (count(*) FILTER (WHERE counted))::int AS counted,
            (count(*) FILTER (WHERE NOT counted))::int AS excluded
-         FROM cancels WHERE shop_id = $1 AND ${periodCondition(definition, '$2::text[]')} GROUP BY 1`,
+         FROM ${rows.cancels} WHERE shop_id = $1 AND ${periodCondition(definition, '$2::text[]')} GROUP BY 1`,
         [shopId, [month]],
       ) as Promise<Array<{ day: string; counted: number; excluded: number }>>,
     ]);

@@ -89,11 +89,11 @@ export function rateReportToJson(report: RateReport) {
     penaltyTier: report.penaltyTier,
     definition: {
       text: report.definition,
-      formula: formulaText(report.cohort, report.cancelMonthBasis, report.denominator),
+      formula: formulaText(report),
       cohort: report.cohort,
       denominator: report.denominator,
       cancelMonthBasis: report.cancelMonthBasis,
-      countingUnit: 'order_line',
+      countingUnit: report.countingUnit,
       cancelTime: 'qoo10_completion',
       exclusionHours: report.exclusionHours,
       timeZone: 'Asia/Tokyo',

@@ -9,6 +9,7 @@ import {
   worseTier,
   sellerFaultCountOf,
   type CancelMonthBasis,
+  type CountingUnit,
   type DenominatorDefinition,
   type ItemCancels,
   type MonthlyRate,
@@ -52,6 +53,8 @@ export interface RateSettings {
   cancelMonthBasis?: CancelMonthBasis;
   /** Default 'completed_in_period' (CANCEL_RATE_COHORT). */
   cohort?: RateCohort;
+  /** Default 'order_line' (CANCEL_RATE_COUNTING_UNIT). */
+  countingUnit?: CountingUnit;
 }
 
 /** The month's rate plus what the dashboard and the alerts show beside it. */
@@ -193,7 +196,12 @@ export class RateService {
     private readonly now: () => Date,
   ) {
     this.basis = settings.cancelMonthBasis ?? 'cancel_time';
-    this.definition = { cohort: settings.cohort ?? 'completed_in_period', denominator: settings.denominator, cancelMonthBasis: this.basis };
+    this.definition = {
+      cohort: settings.cohort ?? 'completed_in_period',
+      denominator: settings.denominator,
+      cancelMonthBasis: this.basis,
+      countingUnit: settings.countingUnit ?? 'order_line',
+    };
   }
 
   /** The definition every figure of this service uses. */
@@ -489,6 +497,7 @@ export class RateService {
       denominator: this.settings.denominator,
       cancelMonthBasis: this.basis,
       cohort: this.definition.cohort,
+      countingUnit: this.definition.countingUnit,
       orders: counts?.orders ?? 0,
       countedCancels: counts?.countedCancels ?? 0,
       excludedCancels: counts?.excludedCancels ?? 0,

@@ -61,6 +61,9 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({}).rate.cohort, 'completed_in_period');
     assert.equal(loadConfig({ CANCEL_RATE_COHORT: 'paid_cohort' }).rate.cohort, 'paid_cohort');
     assert.match(problemsOf({ CANCEL_RATE_COHORT: 'carts' }).join('\n'), /CANCEL_RATE_COHORT must be one of: completed_in_period, paid_cohort/);
+    assert.equal(loadConfig({}).rate.countingUnit, 'order_line');
+    assert.equal(loadConfig({ CANCEL_RATE_COUNTING_UNIT: 'cart' }).rate.countingUnit, 'cart');
+    assert.match(problemsOf({ CANCEL_RATE_COUNTING_UNIT: 'PackNo' }).join('\n'), /CANCEL_RATE_COUNTING_UNIT must be one of: order_line, cart/);
   });
 
   test('names every bad variable at once, with what it expects', () => {

@@ -26,10 +26,11 @@ describe('migrating a database with cancels to the count tables', () => {
     await runMigrations(db.dataSource, silentLogger(), earlier);
     const [shop] = await db.dataSource.query(`INSERT INTO shops (name) VALUES ('既存の店') RETURNING id`);
     shopId = shop.id;
-    // 30 November orders (the last 3 unpaid, one paid on Dec 1 JST), as the old code stored them.
+    // 30 November orders (the last 3 unpaid, one paid on Dec 1 JST), as the old code stored them, in
+    // carts P0 (M1), P1 (M2, M3), ..., P15 (M30).
     await db.dataSource.query(
       `INSERT INTO orders (shop_id, order_no, pack_no, ordered_at, order_month, paid_at, item_no, item_title)
-       SELECT $1, 'M' || g, 'M' || g, timestamptz '2026-11-10T01:00:00Z' + g * interval '1 hour', '2026-11',
+       SELECT $1, 'M' || g, 'P' || (g / 2), timestamptz '2026-11-10T01:00:00Z' + g * interval '1 hour', '2026-11',
          CASE WHEN g > 27 THEN NULL WHEN g = 27 THEN timestamptz '2026-11-30T15:30:00Z' ELSE timestamptz '2026-11-10T01:05:00Z' + g * interval '1 hour' END,
          'I' || (g % 3), 'Item ' || (g % 3)
        FROM generate_series(1, 30) AS g`,
@@ -47,6 +48,12 @@ describe('migrating a database with cancels to the count tables', () => {
        FROM generate_series(1, 6) AS g JOIN orders o ON o.shop_id = $1 AND o.order_no = 'M' || g`,
       [shopId],
     );
+    // Two open requests: M10's (no cancel) and M3's (its cancel is booked).
+    await db.dataSource.query(
+      `INSERT INTO cancel_requests (shop_id, order_no, requested_at, status) VALUES ($1, 'M10', '2026-11-19T00:00:00Z', 'pending'),
+         ($1, 'M3', '2026-11-19T00:00:00Z', 'review')`,
+      [shopId],
+    );
     await runMigrations(db.dataSource, silentLogger());
   });
   after(async () => {
@@ -55,7 +62,8 @@ describe('migrating a database with cancels to the count tables', () => {
   });
 
   test('fills the counts from the rows: the report equals a recount, for each definition', async () => {
-    for (const settings of [{}, { denominator: 'orders_paid' as const }, { cohort: 'paid_cohort' as const }]) {
+    const definitions = [{}, { denominator: 'orders_paid' as const }, { cohort: 'paid_cohort' as const }];
+    for (const settings of [...definitions, ...definitions.map((d) => ({ ...d, countingUnit: 'cart' as const }))]) {
       const rates = rateWorld(db.dataSource, () => NOW, { settings }).rates;
       for (const period of ['2026-11', '2026-12', '2026-Q4']) {
         const recount = await rates.recountFromScratch(shopId, period);
@@ -66,6 +74,25 @@ describe('migrating a database with cancels to the count tables', () => {
     assert.deepEqual([report.orders, report.countedCancels, report.excludedCancels], [30, 4, 2]);
     const cohort = await rateWorld(db.dataSource, () => NOW, { settings: { cohort: 'paid_cohort' } }).rates.monthlyRate(shopId, '2026-11');
     assert.equal(cohort.orders, 26, 'orders paid in November by payment time (one was paid on Dec 1 JST)');
+    // By cart: 16 carts; P0 (M1) and P1 (M2, M3) counted, P2 (M4 counted, M5 excluded) counted, P3 (M6) excluded.
+    const carts = await rateWorld(db.dataSource, () => NOW, { settings: { countingUnit: 'cart' } }).rates.monthlyRate(shopId, '2026-11');
+    assert.deepEqual([carts.orders, carts.countedCancels, carts.excludedCancels], [16, 3, 1]);
+  });
+
+  test("keeps the order's facts on the open requests, and which ones have a cancel booked", async () => {
+    const rows: Array<{ order_no: string; ordered_at: Date; item_key: string; pack_no: string; cancel_booked: boolean }> = await db.dataSource.query(
+      `SELECT order_no, ordered_at, item_key, pack_no, cancel_booked FROM cancel_requests WHERE shop_id = $1 ORDER BY order_no`,
+      [shopId],
+    );
+    assert.deepEqual(
+      rows.map((row) => [row.order_no, row.ordered_at.toISOString(), row.item_key, row.pack_no, row.cancel_booked]),
+      [
+        ['M10', '2026-11-10T11:00:00.000Z', 'I1', 'P5', false],
+        ['M3', '2026-11-10T04:00:00.000Z', 'I0', 'P1', true],
+      ],
+    );
+    const report = await rateWorld(db.dataSource, () => NOW).rates.monthlyRate(shopId, '2026-11');
+    assert.equal(report.pending.total, 1);
   });
 
   test('marks what our action booked as our cause and our send time, the rest as Qoo10’s', async () => {

@@ -196,7 +196,7 @@ describe('the seller-fault rate and the definition of a month', () => {
 });
 
 describe('which cancels fall in a period, per definition', () => {
-  const completed: RateDefinition = { cohort: 'completed_in_period', denominator: 'orders_placed', cancelMonthBasis: 'cancel_time' };
+  const completed: RateDefinition = { cohort: 'completed_in_period', denominator: 'orders_placed', cancelMonthBasis: 'cancel_time', countingUnit: 'order_line' };
   const byOrder: RateDefinition = { ...completed, cancelMonthBasis: 'order_time' };
   const paid: RateDefinition = { ...completed, cohort: 'paid_cohort' };
   const november = new Set(['2026-11']);

@@ -165,7 +165,7 @@
         'details',
         { class: 'definition' },
         h('summary', {}, t('rate.definition')),
-        h('p', {}, CG.state.lang === 'ja' ? t('rate.definitionText', { limit, hours: rate.definition.exclusionHours, denominator: t(`denominator.${rate.definition.denominator}`) }) : rate.definition.text),
+        h('p', {}, CG.state.lang === 'ja' ? `${t('rate.definitionText', { limit, hours: rate.definition.exclusionHours, denominator: t(`denominator.${rate.definition.denominator}`) })}${t(`countingUnit.${rate.definition.countingUnit}`)}` : rate.definition.text),
       ),
   ];
 

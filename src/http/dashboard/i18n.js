@@ -199,6 +199,8 @@ const CANCEL_GUARD_I18N = {
     'rate.definitionText': 'キャンセル率＝算入キャンセル数 ÷ {denominator} × 100。月は日本時間で区切ります。注文から{hours}時間以内に完了したキャンセルは数えません。購入者都合も販売店都合も算入されます。キャンセルの日時はQoo10が処理を完了した時刻です。{limit}を超えるとQoo10から警告が届きます。',
     'denominator.orders_placed': 'その月（日本時間）に入った注文の数',
     'denominator.orders_paid': 'その月（日本時間）に支払われた注文の数',
+    'countingUnit.order_line': '注文は注文番号（OrderNo）ごとに1件と数えます。',
+    'countingUnit.cart': '注文はカート（PackNo）ごとに1件と数えます。カート内の1商品でもキャンセルされれば1件で、6時間ルールで算入される商品が1つでもあれば算入します。',
 
     'warn.keyRejected': 'Qoo10がAPIキーを受け付けていません。キャンセル要請を取得できないため、QSMで新しい販売者認証キーを発行して設定し直してください。',
     'warn.keyExpired': 'APIキーの有効期限が切れています。QSMで新しい販売者認証キーを発行して設定し直してください。',
@@ -549,6 +551,8 @@ const CANCEL_GUARD_I18N = {
     'status.unknown': 'Unknown',
     'denominator.orders_placed': 'orders placed in the month (JST)',
     'denominator.orders_paid': 'orders paid in the month (JST)',
+    'countingUnit.order_line': '',
+    'countingUnit.cart': '',
 
     'warn.keyRejected': 'Qoo10 rejects the API key: cancel requests cannot be fetched. Issue a new seller authorization key in QSM and configure it.',
     'warn.keyExpired': 'The API key has expired. Issue a new seller authorization key in QSM and configure it.',
