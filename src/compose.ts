@@ -188,7 +188,7 @@ export function compose(input: ComposeInput): Services {
   });
   const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, tracking, heldTracking, buyerMessages, requestList, dashboard, verifiedFacts, now });
   const jobs = jobKinds({
-    shops, shopLock, jobRuns, pipeline, rates, alerts, alertMailer, buyerMessages, buyerMailer,
+    shops, shopLock, jobRuns, actions, pipeline, rates, alerts, alertMailer, buyerMessages, buyerMailer,
     claimsSchedule: config.claimsSchedule, ordersIntervalMs: config.ordersIntervalMs, logger: logger.child({ module: 'jobs' }), now,
   });
   return {

@@ -2,6 +2,7 @@ import type { Logger } from '../../logger';
 import type { ShopRepository } from '../../persistence/shop-repository';
 import type { ShopLock } from '../../persistence/shop-lock';
 import type { JobRunRepository } from '../../persistence/job-run-repository';
+import type { ActionRepository } from '../../persistence/action-repository';
 import type { PipelineService } from '../../services/pipeline-service';
 import type { RateService } from '../../services/rate-service';
 import type { AlertService } from '../../services/alert-service';
@@ -14,6 +15,7 @@ export interface TaskDeps {
   shops: ShopRepository;
   shopLock: ShopLock;
   jobRuns: JobRunRepository;
+  actions: ActionRepository;
   pipeline: PipelineService;
   rates: RateService;
   alerts: AlertService;
