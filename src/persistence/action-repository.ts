@@ -158,6 +158,15 @@ export class ActionRepository {
   }
 
   /** Actions not closed yet: pending ones to send, 'sending' ones to reconcile (under the shop lock). */
+  /** Shops with an outbox row finished since `since` (by any path: a job, a person, an import). */
+  async shopsWithActionsFinishedSince(since: Date): Promise<string[]> {
+    const rows: Array<{ shop_id: string }> = await this.dataSource.query(
+      `SELECT DISTINCT shop_id FROM actions WHERE completed_at >= $1`,
+      [since],
+    );
+    return rows.map((row) => row.shop_id);
+  }
+
   async findUnfinished(shopId: string): Promise<ActionRecord[]> {
     const rows: ActionRow[] = await this.dataSource.query(
       `SELECT * FROM actions WHERE shop_id = $1 AND state IN ('pending', 'sending') ORDER BY id`,
