@@ -113,11 +113,28 @@ async function storeShops(shops: ShopRepository, count: number, parallel = 12): 
   );
 }
 
+/**
+ * One poll makes one pending-claims call, or several back to back (a first poll looks back further than
+ * one call's 90-day window): calls of a shop less than POLL_GAP_MS apart are one poll, at its first call.
+ */
+const POLL_GAP_MS = 20_000;
+function pollsOf(callTimes: readonly number[]): number[] {
+  const polls: number[] = [];
+  let last = Number.NEGATIVE_INFINITY;
+  for (const t of [...callTimes].sort((a, b) => a - b)) {
+    if (t - last >= POLL_GAP_MS) polls.push(t);
+    last = t;
+  }
+  return polls;
+}
+
 interface Sample {
   at: number;
   connections: number;
   notIdle: number;
   byApp: Record<string, number>;
+  /** The start of each active statement's text (a poor man's profile of what the server works on). */
+  active: string[];
 }
 
 /** Samples pg_stat_activity for the database every second until stopped. */
@@ -131,19 +148,23 @@ function sampleConnections(adminUrl: string, dbName: string): { samples: Sample[
     await connected;
     while (!stopped) {
       const { rows } = await client.query(
-        `SELECT coalesce(application_name, '') AS app, state, count(*)::int AS n FROM pg_stat_activity
+        `SELECT coalesce(application_name, '') AS app, state, count(*)::int AS n,
+                array_agg(left(regexp_replace(query, '\\s+', ' ', 'g'), 90)) FILTER (WHERE state = 'active') AS active
+           FROM pg_stat_activity
           WHERE datname = $1 AND application_name <> 'cancel-guard-bench' GROUP BY 1, 2`,
         [dbName],
       );
+      const active: string[] = [];
       const byApp: Record<string, number> = {};
       let connections = 0;
       let notIdle = 0;
-      for (const row of rows as Array<{ app: string; state: string | null; n: number }>) {
+      for (const row of rows as Array<{ app: string; state: string | null; n: number; active: string[] | null }>) {
+        active.push(...(row.active ?? []));
         connections += row.n;
         if (row.state !== 'idle') notIdle += row.n;
         byApp[row.app] = (byApp[row.app] ?? 0) + row.n;
       }
-      samples.push({ at: Date.now(), connections, notIdle, byApp });
+      samples.push({ at: Date.now(), connections, notIdle, byApp, active });
       await sleep(1_000);
     }
   })();
@@ -222,8 +243,8 @@ export async function main(): Promise<BenchFigure[]> {
         let slotTwice = 0;
         let slotMissed = 0;
         const slotLate: number[] = [];
-        for (const polls of report.claimPolls) {
-          const inSlot = polls.filter((t) => t >= from && t < to);
+        for (const calls of report.claimPolls) {
+          const inSlot = pollsOf(calls).filter((t) => t >= from && t < to);
           if (inSlot.length === 0) slotMissed += 1;
           else slotLate.push(Math.min(...inSlot) - from);
           if (inSlot.length > 1) slotTwice += 1;
@@ -266,6 +287,11 @@ export async function main(): Promise<BenchFigure[]> {
       say(`  calls by method (whole run): ${Object.entries(report.callsByMethod).map(([m, n]) => `${m} ${n}`).join(', ')}`);
       say(`  database connections (sampled each second, ${samples.length} samples): peak ${peakConnections} (not idle: peak ${peakNotIdle}), mean ${meanConnections.toFixed(0)}; at the peak by application: ${JSON.stringify(peakSample?.byApp ?? {})}`);
       say(`  CPU (% of one core over the measured window): ${cpuLine}`);
+      const statements = new Map<string, number>();
+      for (const sample of samples) for (const q of sample.active) statements.set(q, (statements.get(q) ?? 0) + 1);
+      const top = [...statements.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6);
+      say(`  statements seen active (per-second samples; top ${top.length} of ${statements.size}):`);
+      for (const [q, n] of top) say(`    ${n}× ${q}`);
       say(`  peak RSS: ${rssLine}`);
 
       const loadNote = `load ${loads[0]} → ${loads[loads.length - 1]}`;

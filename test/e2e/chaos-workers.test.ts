@@ -1,0 +1,60 @@
+// Issue 16 in `npm test`: the chaos harness with the service as it runs for many shops, two `worker`
+// processes and a `start` on one database, each SIGKILLed right after one of its Qoo10 calls was handed
+// to the simulator (a write in flight included) and started again. The money invariants are judged
+// against the simulator (chaos-truth.ts), plus the poll cadence: every shop's claims polled at least
+// once in every two intervals while the processes run. The full run: `npm run chaos` (RELIABILITY.md).
+// Nothing here waits a fixed time: kills follow the processes' own calls, and settling waits for
+// conditions with long limits.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase } from '../helpers/test-database';
+import { HIGH_FAULTS } from '../helpers/chaos-scenarios';
+import { workersScenario } from '../helpers/chaos-workers';
+import { checkPollCadence } from '../helpers/chaos-truth';
+import type { RecordedCall } from '../../src/qoo10/simulator/start-simulator';
+
+const SEED = Number(process.env.CHAOS_SEED ?? 20261122);
+
+describe('worker processes killed mid-job (reduced chaos run, issue 16)', () => {
+  test(`two workers and a start, SIGKILLed mid-call while writes lose their answers: nothing shipped is cancelled, nothing written twice, no request lost, every shop polled every two intervals (seed ${SEED})`, { timeout: 240_000 }, async () => {
+    const result = await workersScenario(await createTestDatabase(), {
+      shops: 3,
+      perKind: 1,
+      laterPerKind: 2,
+      seed: SEED,
+      deadline: Date.now() + 60_000,
+      kills: 5,
+      // Writes applied and their answers lost, orders shipping between read and write; reads stay clean,
+      // so the poll cadence is judged too.
+      faults: { lostAnswers: HIGH_FAULTS.lostAnswers, shipBetweenReadAndWrite: true },
+      name: 'workers-lost-answers',
+    });
+    assert.deepEqual(result.violations, [], result.notes.join('\n'));
+    assert.ok(!result.notes.some((n) => n.includes('not judged')), result.notes.join('\n'));
+    assert.ok(result.killed >= 3, `only ${result.killed} kills landed with a call in flight; the test would prove little\n${result.notes.join('\n')}`);
+  });
+
+  test('the cadence check reports a shop whose claims were not polled for two intervals, and not one polled once in each', () => {
+    const call = (seq: number, shopName: string, at: number, claimStat = '1'): RecordedCall => ({
+      seq,
+      at: new Date(at),
+      method: 'ShippingBasic.GetClaimInfo_V3',
+      shop: 'fp',
+      shopName,
+      params: { ClaimStat: claimStat },
+      httpStatus: 200,
+      responseCode: 0,
+      fault: null,
+      lostAnswer: null,
+    });
+    // Ticks every 10 s from 0 to 60 s. Shop A polled at 1, 21, 41 s (every other interval: allowed);
+    // shop B at 1, 35 and 55 s (nothing in [10, 30)); shop C only by its completed-cancel list after 10 s.
+    const calls = [call(1, 'A', 1_000), call(2, 'A', 21_000), call(3, 'A', 41_000), call(4, 'B', 1_000), call(5, 'B', 35_000), call(10, 'B', 55_000), call(6, 'C', 1_000), call(7, 'C', 15_000, '3'), call(8, 'C', 35_000, '3'), call(9, 'C', 55_000, '3')];
+    const ticks = (from: number, to: number) => [0, 10_000, 20_000, 30_000, 40_000, 50_000, 60_000].filter((t) => t >= from && t <= to);
+    const found = checkPollCadence(calls, ['A', 'B', 'C'], [{ from: 0, to: 60_000 }], ticks);
+    assert.ok(found.every((v) => v.startsWith('poll-cadence: ')), found.join('\n'));
+    assert.equal(found.filter((v) => v.includes(' A ')).length, 0, found.join('\n'));
+    assert.equal(found.filter((v) => v.includes(' B ')).length, 1, found.join('\n'));
+    assert.equal(found.filter((v) => v.includes(' C ')).length, 4, found.join('\n'));
+  });
+});
