@@ -22,8 +22,8 @@ describe('worker processes killed mid-job (reduced chaos run, issue 16)', () => 
       perKind: 1,
       laterPerKind: 2,
       seed: SEED,
-      deadline: Date.now() + 60_000,
-      kills: 5,
+      deadline: Date.now() + 90_000,
+      kills: 3,
       // Writes applied and their answers lost, orders shipping between read and write; reads stay clean,
       // so the poll cadence is judged too.
       faults: { lostAnswers: HIGH_FAULTS.lostAnswers, shipBetweenReadAndWrite: true },
@@ -31,7 +31,7 @@ describe('worker processes killed mid-job (reduced chaos run, issue 16)', () => 
     });
     assert.deepEqual(result.violations, [], result.notes.join('\n'));
     assert.ok(!result.notes.some((n) => n.includes('not judged')), result.notes.join('\n'));
-    assert.ok(result.killed >= 3, `only ${result.killed} kills landed with a call in flight; the test would prove little\n${result.notes.join('\n')}`);
+    assert.ok(result.killed >= 2, `only ${result.killed} kills landed with a call in flight; the test would prove little\n${result.notes.join('\n')}`);
   });
 
   test('the cadence check reports a shop whose claims were not polled for two intervals, and not one polled once in each', () => {
