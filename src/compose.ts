@@ -38,6 +38,8 @@ import { TrackingRepository } from './persistence/tracking-repository';
 import { BulkTrackingSender } from './services/bulk-tracking-sender';
 import { TrackingService } from './services/tracking-service';
 import { HeldShipmentRepository } from './persistence/held-shipment-repository';
+import { jobKinds } from './jobs/tasks';
+import type { JobKind } from './jobs/work-queue';
 import { HeldTrackingService } from './services/tracking-held-service';
 import { RequestListRepository } from './persistence/request-list-repository';
 import { DashboardService } from './services/dashboard-service';
@@ -88,6 +90,16 @@ export interface Services {
   /** What verify-live settled about Qoo10 per shop; the refusal flow asks it. */
   verifiedFacts: VerifiedFacts;
   verifyLive: VerifyLiveService;
+  /** The pipeline's job kinds for the job queue, in the order workers take them (src/jobs/tasks, ADR 0020). */
+  jobs: JobKind[];
+}
+
+/**
+ * Shops `poll --once` works on at once: each holds a session-lock connection for its whole cycle and uses
+ * one more for its transactions, so the pool bounds it (the job queue's workers hold none across a job).
+ */
+export function cycleConcurrency(config: AppConfig): number {
+  return Math.max(1, Math.min(config.workerConcurrency, Math.floor(config.databasePoolSize / 2) - 1));
 }
 
 /** The default decision policy for every shop, from configuration; shops may override it. */
@@ -153,7 +165,7 @@ export function compose(input: ComposeInput): Services {
   const heldTracking = new HeldTrackingService(dataSource, shops, heldShipments, trackingRepository, tracking, logger.child({ module: 'tracking-held' }));
   const pipeline = new PipelineService(
     shopLock, shops, jobRuns, requests, qoo10Clients, poll, decisions, executor, tracking, alerts, followUp,
-    logger.child({ module: 'pipeline' }), now, config.workerConcurrency,
+    logger.child({ module: 'pipeline' }), now, cycleConcurrency(config),
   );
   const review = new ReviewService(shops, shopLock, requests, actions, orders, qoo10Clients, decisions, executor, now);
   const facts = new FactsService(shops, factsRepository);
@@ -175,8 +187,12 @@ export function compose(input: ComposeInput): Services {
     minIntervalMs: config.qoo10.minIntervalMs, logger, now,
   });
   const app = createApp({ adminToken: input.adminToken, logger, health, shops, jobRuns, review, facts, rates, alertsRepository, tracking, heldTracking, buyerMessages, requestList, dashboard, verifiedFacts, now });
+  const jobs = jobKinds({
+    shops, shopLock, jobRuns, pipeline, rates, alerts, alertMailer, buyerMessages, buyerMailer,
+    claimsSchedule: config.claimsSchedule, ordersIntervalMs: config.ordersIntervalMs, logger: logger.child({ module: 'jobs' }), now,
+  });
   return {
     app, shops, jobRuns, orders, requests, actions, alertsRepository, health, alerts, pipeline, review, facts, demo, rates,
-    alertMailer, mailer, buyerMessages, buyerMailer, qoo10Clients, tracking, heldTracking, dashboard, verifiedFacts, verifyLive,
+    alertMailer, mailer, buyerMessages, buyerMailer, qoo10Clients, tracking, heldTracking, dashboard, verifiedFacts, verifyLive, jobs,
   };
 }

@@ -33,12 +33,20 @@ export interface StartOptions {
   /** Serve the admin HTTP API (default true). */
   listen?: boolean;
   /**
-   * Queue each shop's poll on POLL_SCHEDULE, and the current slot's right away (default true). Every
-   * process ticks; the queue keeps one job per shop per slot however many do.
+   * Queue each shop's due polls on the claims clock (POLL_CLAIMS_INTERVAL), and the current slot's right
+   * away (default true). Every process ticks; the queue keeps one job per shop per slot however many do.
    */
   schedule?: boolean;
   /** Run WORKER_CONCURRENCY workers on the queue in this process (default: as `schedule`). */
   work?: boolean;
+}
+
+/**
+ * Decisions and sends a worker process runs at once: each may hold a transaction across a Qoo10 read, so a
+ * third of the pool, leaving the rest to the polls and the HTTP side.
+ */
+function heavySlots(config: AppConfig): number {
+  return Math.max(1, Math.floor(config.databasePoolSize / 3));
 }
 
 /** New demo orders per minute in the simulator, so the demo month keeps moving. */
@@ -125,22 +133,6 @@ async function startDemo(services: Services, port: number, logger: Logger): Prom
 }
 
 /**
- * After each poll cycle: rate alerts per shop, health alerts, email the alerts that are due, then
- * draft buyer messages for settled requests and send those the shop lets us send.
- */
-async function followUp(services: Services, signal: AbortSignal): Promise<void> {
-  const now = new Date();
-  for (const shop of await services.shops.listActiveShops()) {
-    if (signal.aborted) return;
-    await services.rates.checkRateAlerts(shop, now);
-  }
-  await services.alerts.checkHealthAlerts(now);
-  await services.alertMailer.sendPending(now, signal);
-  await services.buyerMessages.draftPending(now);
-  await services.buyerMailer.sendPending(now, signal);
-}
-
-/**
  * Start-up: config → logger → database → migrations → compose → (demo simulator) → scheduler → HTTP.
  * Returns a handle whose stop() undoes every step in reverse (used by SIGTERM and by tests).
  */
@@ -218,17 +210,12 @@ export async function startService(config: AppConfig, options: StartOptions = {}
       const queueLogger = logger.child({ module: 'work-queue' });
       const q = new WorkQueue({
         connectionString: database.url,
-        schedule: config.pollSchedule,
+        kinds: services.jobs,
         concurrency: config.workerConcurrency,
+        heavySlots: heavySlots(config),
         pollIntervalMs: config.workerPollIntervalMs,
         logger: queueLogger,
         activeShopIds: async () => (await services.shops.listActiveShops()).map((shop) => shop.id),
-        runShop: async (shopId, slot, signal) => {
-          const report = await services.pipeline.runShopJob(shopId, slot, signal);
-          if (report.status === 'failed') queueLogger.warn({ shopId }, 'shop poll failed');
-          return report;
-        },
-        followUp: (signal) => followUp(services, signal),
       });
       queue = q;
       // Registered before start: a start that fails half-way still closes the queue's pool.
@@ -236,10 +223,10 @@ export async function startService(config: AppConfig, options: StartOptions = {}
       await q.start(work);
       if (options.schedule !== false) {
         const enqueue = async () => {
-          const { slot, offered } = await q.enqueueDue(new Date());
-          queueLogger.info({ slot: slot.toISOString(), offered }, 'shop polls queued');
+          const { offered } = await q.enqueueDue(new Date());
+          queueLogger.info({ offered }, 'due jobs queued');
         };
-        scheduler.schedule('poll', config.pollSchedule, enqueue);
+        scheduler.schedule('poll', config.claimsSchedule, enqueue);
         void scheduler.runOnce('poll', enqueue);
       }
     }

@@ -26,6 +26,32 @@ const DENOMINATORS = ['orders_placed', 'orders_paid'] as const;
 const COHORTS = ['completed_in_period', 'paid_cohort'] as const;
 const PACKED_POLICIES = ['refuse', 'accept', 'review'] as const;
 
+/** A duration setting: a whole number of seconds, minutes or hours, e.g. 30s, 2m, 1h. */
+const DURATION = /^\s*(\d+)\s*([smh])\s*$/;
+const POLL_CLAIMS_INTERVAL_MESSAGE = 'POLL_CLAIMS_INTERVAL must be a duration that divides the minute, hour or day, e.g. 2m, 30s, 1h';
+const POLL_ORDERS_INTERVAL_MESSAGE = 'POLL_ORDERS_INTERVAL must be a duration from 10s to 60m, e.g. 10m';
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+function durationMs(text: string): number {
+  const [, amount, unit] = DURATION.exec(text)!;
+  return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+}
+
+/**
+ * The cron expression whose ticks are the slots of a claims interval: the interval must divide the minute,
+ * hour or day, so every process names the same slots. Null when it does not.
+ */
+export function cronForInterval(text: string): string | null {
+  const [, amountText, unit] = DURATION.exec(text) ?? [];
+  const amount = Number(amountText);
+  if (!unit || !Number.isInteger(amount) || amount < 1) return null;
+  if (unit === 's' && amount < 60 && 60 % amount === 0) return `*/${amount} * * * * *`;
+  if (unit === 'm' && amount < 60 && 60 % amount === 0) return `0 */${amount} * * * *`;
+  if (unit === 'm' && amount === 60) return '0 0 * * * *';
+  if (unit === 'h' && amount <= 24 && 24 % amount === 0) return amount === 24 ? '0 0 0 * * *' : `0 0 */${amount} * * *`;
+  return null;
+}
+
 const blankToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 const toNumber = ({ value }: { value: unknown }) =>
@@ -116,9 +142,19 @@ class EnvSchema {
   @MinLength(32, { message: 'CREDENTIALS_SECRET must be at least 32 characters (it encrypts stored Qoo10 keys)' })
   CREDENTIALS_SECRET?: string;
 
+  /** How often each shop's cancel requests are polled: a duration that divides the minute, hour or day (2m, 30s, 1h). */
+  @Matches(DURATION, { message: POLL_CLAIMS_INTERVAL_MESSAGE })
+  POLL_CLAIMS_INTERVAL: string = '2m';
+
+  /** How often each shop's order lists are polled (spread over the interval by shop). */
+  @Matches(DURATION, { message: POLL_ORDERS_INTERVAL_MESSAGE })
+  POLL_ORDERS_INTERVAL: string = '10m';
+
+  /** Deprecated: the claims poll's cron schedule, used (with a warning) when POLL_CLAIMS_INTERVAL is unset. */
+  @IsOptional()
   @IsString()
-  @Matches(/\S/, { message: 'POLL_SCHEDULE must be a cron expression, e.g. "*/2 * * * *"' })
-  POLL_SCHEDULE: string = '*/2 * * * *';
+  @Matches(/\S/, { message: 'POLL_SCHEDULE (deprecated: use POLL_CLAIMS_INTERVAL) must be a cron expression, e.g. "*/2 * * * *"' })
+  POLL_SCHEDULE?: string;
 
   @Transform(toList)
   @IsIn([...DECISION_KINDS].filter((kind) => kind !== 'review'), {
@@ -161,17 +197,17 @@ class EnvSchema {
   TRACKING_CUTOFF_JST: string = '17:00';
 
   @Transform(toNumber)
-  @IsInt({ message: 'WORKER_CONCURRENCY must be a whole number of jobs from 1 to 64' })
-  @Min(1, { message: 'WORKER_CONCURRENCY must be a whole number of jobs from 1 to 64' })
-  @Max(64, { message: 'WORKER_CONCURRENCY must be a whole number of jobs from 1 to 64' })
-  WORKER_CONCURRENCY: number = 16;
+  @IsInt({ message: 'WORKER_CONCURRENCY must be a whole number of jobs from 1 to 256' })
+  @Min(1, { message: 'WORKER_CONCURRENCY must be a whole number of jobs from 1 to 256' })
+  @Max(256, { message: 'WORKER_CONCURRENCY must be a whole number of jobs from 1 to 256' })
+  WORKER_CONCURRENCY: number = 48;
 
   /** Deprecated name of WORKER_CONCURRENCY, still read (with a warning) when the new name is unset. */
   @IsOptional()
   @Transform(toNumber)
-  @IsInt({ message: 'POLL_CONCURRENCY (deprecated: use WORKER_CONCURRENCY) must be a whole number from 1 to 64' })
-  @Min(1, { message: 'POLL_CONCURRENCY (deprecated: use WORKER_CONCURRENCY) must be a whole number from 1 to 64' })
-  @Max(64, { message: 'POLL_CONCURRENCY (deprecated: use WORKER_CONCURRENCY) must be a whole number from 1 to 64' })
+  @IsInt({ message: 'POLL_CONCURRENCY (deprecated: use WORKER_CONCURRENCY) must be a whole number from 1 to 256' })
+  @Min(1, { message: 'POLL_CONCURRENCY (deprecated: use WORKER_CONCURRENCY) must be a whole number from 1 to 256' })
+  @Max(256, { message: 'POLL_CONCURRENCY (deprecated: use WORKER_CONCURRENCY) must be a whole number from 1 to 256' })
   POLL_CONCURRENCY?: number;
 
   @Transform(toNumber)
@@ -266,8 +302,11 @@ export interface AppConfig {
     readonly searchDateFormat: 'date' | 'datetime';
   };
   readonly credentialsSecret: string | null;
-  readonly pollSchedule: string;
-  /** Jobs (shop polls) a worker process runs at once (WORKER_CONCURRENCY). */
+  /** The claims poll's clock: a cron expression (from POLL_CLAIMS_INTERVAL, or the deprecated POLL_SCHEDULE). */
+  readonly claimsSchedule: string;
+  /** Each shop's orders poll comes due once per this many ms (POLL_ORDERS_INTERVAL), at a shop's own offset. */
+  readonly ordersIntervalMs: number;
+  /** Jobs a worker process runs at once (WORKER_CONCURRENCY). */
   readonly workerConcurrency: number;
   /** How often an idle worker asks the queue for jobs, ms. */
   readonly workerPollIntervalMs: number;
@@ -275,7 +314,10 @@ export interface AppConfig {
   readonly shopLeaseMs: number;
   /** Warnings about deprecated settings, logged at start-up. */
   readonly deprecations: readonly string[];
-  /** Database pool size that fits the worker concurrency (two connections per shop) plus the HTTP side. */
+  /**
+   * The service's database pool. Jobs hold no connection across a Qoo10 call (shop leases, not session
+   * locks), so it grows slowly with the worker concurrency and stops at 20 (ADR 0020).
+   */
   readonly databasePoolSize: number;
   /** A hung database must not hang the service: statement, lock and connection timeouts, ms. */
   readonly databaseTimeouts: { readonly statementMs: number; readonly lockMs: number; readonly connectMs: number };
@@ -343,8 +385,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const parsed = plainToInstance(EnvSchema, known, { exposeDefaultValues: true });
   const problems = describeErrors(validateSync(parsed, { forbidUnknownValues: false }), known);
 
-  if (!isValidCron(parsed.POLL_SCHEDULE)) {
-    problems.push(`POLL_SCHEDULE must be a cron expression, e.g. "*/2 * * * *" (got ${JSON.stringify(parsed.POLL_SCHEDULE)})`);
+  if (parsed.POLL_SCHEDULE !== undefined && !isValidCron(parsed.POLL_SCHEDULE)) {
+    problems.push(`POLL_SCHEDULE (deprecated: use POLL_CLAIMS_INTERVAL) must be a cron expression, e.g. "*/2 * * * *" (got ${JSON.stringify(parsed.POLL_SCHEDULE)})`);
+  }
+  if (DURATION.test(parsed.POLL_CLAIMS_INTERVAL) && cronForInterval(parsed.POLL_CLAIMS_INTERVAL) === null) {
+    problems.push(`${POLL_CLAIMS_INTERVAL_MESSAGE} (got ${JSON.stringify(parsed.POLL_CLAIMS_INTERVAL)})`);
+  }
+  if (DURATION.test(parsed.POLL_ORDERS_INTERVAL) && (durationMs(parsed.POLL_ORDERS_INTERVAL) < 10_000 || durationMs(parsed.POLL_ORDERS_INTERVAL) > 3_600_000)) {
+    problems.push(`${POLL_ORDERS_INTERVAL_MESSAGE} (got ${JSON.stringify(parsed.POLL_ORDERS_INTERVAL)})`);
   }
   const levels = Array.isArray(parsed.CANCEL_RATE_ALERT_LEVELS) ? parsed.CANCEL_RATE_ALERT_LEVELS : [];
   if (levels.length === 0) {
@@ -366,6 +414,16 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     }
   }
 
+  let claimsSchedule = cronForInterval(parsed.POLL_CLAIMS_INTERVAL)!;
+  if (parsed.POLL_SCHEDULE !== undefined) {
+    if (known.POLL_CLAIMS_INTERVAL === undefined) {
+      claimsSchedule = parsed.POLL_SCHEDULE;
+      deprecations.push('POLL_SCHEDULE is deprecated: set POLL_CLAIMS_INTERVAL instead (e.g. 2m); its cron expression is still used as the claims-poll schedule');
+    } else {
+      deprecations.push('POLL_SCHEDULE is deprecated and ignored because POLL_CLAIMS_INTERVAL is set: remove it');
+    }
+  }
+
   const config: AppConfig = {
     databaseUrl: parsed.DATABASE_URL ?? null,
     port: parsed.PORT,
@@ -380,12 +438,13 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       searchDateFormat: parsed.QOO10_SEARCH_DATE_FORMAT as 'date' | 'datetime',
     },
     credentialsSecret: parsed.CREDENTIALS_SECRET ?? null,
-    pollSchedule: parsed.POLL_SCHEDULE,
+    claimsSchedule,
+    ordersIntervalMs: durationMs(parsed.POLL_ORDERS_INTERVAL),
     workerConcurrency,
     workerPollIntervalMs: parsed.WORKER_POLL_INTERVAL_MS,
     shopLeaseMs: parsed.SHOP_LEASE_SECONDS * 1000,
     deprecations,
-    databasePoolSize: 2 * workerConcurrency + 6,
+    databasePoolSize: Math.min(20, 6 + Math.ceil(workerConcurrency / 4)),
     databaseTimeouts: {
       statementMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
       lockMs: parsed.DATABASE_LOCK_TIMEOUT_MS,

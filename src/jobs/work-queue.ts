@@ -4,15 +4,8 @@ import cronParser from 'cron-parser';
 import type { Logger } from '../logger';
 import { safeErrorMessage } from '../safe-error';
 
-/** One job per shop per schedule slot: the shop's poll cycle (pipeline-service runShopJob). */
-export const SHOP_POLL_QUEUE = 'shop-poll';
-/** One job per schedule slot for the whole database: alerts, mails, buyer messages (main.ts followUp). */
-export const FOLLOW_UP_QUEUE = 'follow-up';
-
 /** A tick that fires late, or a clock a little ahead, still names the slot of the tick it belongs to. */
-const SLOT_TOLERANCE_MS = 2_000;
-/** pg-boss fails a job whose handler runs longer than this; a shop's lease, not this, keeps shops apart. */
-const JOB_EXPIRE_SECONDS = 3_600;
+export const SLOT_TOLERANCE_MS = 2_000;
 
 /** The slot a moment belongs to: the latest scheduled tick of `schedule` at or before it. */
 export function slotOf(schedule: string, at: Date): Date {
@@ -26,26 +19,59 @@ export function slotJobId(kind: string, key: string, slot: Date): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** A job to queue: a slot job carries an id derived from its slot; a keyed job a singletonKey. */
+export interface QueuedJob {
+  id?: string;
+  data: object;
+  /** On a 'keyed' queue at most one job per key waits at a time: queueing it again is a no-op. */
+  singletonKey?: string;
+  startAfter?: Date;
+}
+
+export interface JobContext {
+  signal: AbortSignal;
+  /** Queues jobs of any kind (ON CONFLICT DO NOTHING: ids and keys make re-queueing idempotent). */
+  enqueue(queue: string, jobs: readonly QueuedJob[]): Promise<void>;
+}
+
+/** One kind of job: its queue, how it is queued on a tick (slot jobs), and its handler. */
+export interface JobKind<T extends object = object> {
+  queue: string;
+  /**
+   * 'slot': one job per slot under an id derived from the slot (pg-boss policy standard; completed jobs
+   * stay an hour, so a late insert of the same slot is a no-op). 'keyed': pg-boss policy short, at most
+   * one waiting job per singletonKey (a request, an outbox row, a shop).
+   */
+  policy: 'slot' | 'keyed';
+  /** How many times pg-boss runs a job again after it failed or its worker died (after expireInSeconds). */
+  retryLimit: number;
+  expireInSeconds: number;
+  /** Jobs that hold database transactions for long (decisions, sends): at most `heavySlots` run at once. */
+  heavy?: boolean;
+  /** The tick: this kind's jobs due at `at` for the active shops (slot kinds only). */
+  due?(at: Date, shopIds: readonly string[]): QueuedJob[];
+  run(data: T, context: JobContext): Promise<object | void>;
+}
+
 export interface WorkQueueDeps {
   connectionString: string;
-  /** POLL_SCHEDULE: the cron expression whose ticks name the slots. */
-  schedule: string;
+  /** Job kinds in priority order: a free worker takes the first kind that has a job ready. */
+  kinds: readonly JobKind[];
   concurrency: number;
+  /** How many heavy jobs (kinds marked heavy) run at once in this process. */
+  heavySlots: number;
   pollIntervalMs: number;
   logger: Logger;
   activeShopIds(): Promise<string[]>;
-  /** One shop's poll for the slot starting at `slot`. */
-  runShop(shopId: string, slot: Date, signal: AbortSignal): Promise<{ status: string }>;
-  followUp(signal: AbortSignal): Promise<void>;
 }
 
 /**
- * The job queue (pg-boss on the service's own PostgreSQL; docs/adr/0018). node-cron stays the clock:
- * every process's tick calls enqueueDue, which inserts one job per active shop under an id derived
- * from the shop and the slot, so however many processes tick, each shop has one job per slot. A shop
- * whose job from an earlier slot is still waiting is not queued again. Workers in any number of
- * processes take jobs with SKIP LOCKED; the shop's lease keeps one holder per shop, and a job that
- * finds its shop already polled since its slot began does nothing.
+ * The job queue (pg-boss on the service's own PostgreSQL; ADR 0018, ADR 0020). node-cron stays the clock:
+ * every process's tick calls enqueueDue, which offers each slot kind's due jobs under ids derived from the
+ * shop and the slot, so however many processes tick, each shop has one job per slot; a shop whose job from
+ * an earlier slot is still waiting is not offered again. Jobs queue further jobs (a claims poll its
+ * decisions, a decision its sends) under keys, so re-queueing is idempotent. Workers in any number of
+ * processes take jobs with SKIP LOCKED, each taking the first kind in priority order that has one ready.
  */
 export class WorkQueue {
   private readonly boss: PgBoss;
@@ -54,6 +80,9 @@ export class WorkQueue {
   private readonly loops: Array<Promise<void>> = [];
   /** Idle workers waiting for their next look at the queue. */
   private readonly nappers = new Set<() => void>();
+  /** Queues found empty, and until when this process does not ask again (a local enqueue clears it). */
+  private readonly emptyUntil = new Map<string, number>();
+  private heavyRunning = 0;
 
   constructor(private readonly deps: WorkQueueDeps) {
     this.boss = new PgBoss({
@@ -63,30 +92,21 @@ export class WorkQueue {
       schedule: false,
       supervise: true,
       maintenanceIntervalSeconds: 60,
-      // Completed jobs stay in pgboss.job for an hour (what makes a slot's job id unique for schedules up
-      // to hourly: a late process's insert of the same slot is a no-op), then a day in the archive.
+      // Completed jobs stay in pgboss.job for an hour (what makes a slot's job id unique for intervals up
+      // to an hour: a late process's insert of the same slot is a no-op), then a day in the archive.
       archiveCompletedAfterSeconds: 3_600,
       deleteAfterSeconds: 86_400,
     } as PgBoss.ConstructorOptions);
     this.boss.on('error', (error) => deps.logger.error({ err: error }, 'job queue error'));
   }
 
-  /** Connects (creating the pgboss schema on first use) and, with `work`, starts this process's workers. */
+  /** Connects (creating the pgboss schema and queues on first use) and, with `work`, starts this process's workers. */
   async start(work: boolean): Promise<void> {
     await this.boss.start();
     this.started = true;
-    await this.ensureQueue(SHOP_POLL_QUEUE);
-    await this.ensureQueue(FOLLOW_UP_QUEUE);
+    for (const kind of this.deps.kinds) await this.ensureQueue(kind);
     if (!work) return;
-    for (let i = 0; i < this.deps.concurrency; i++) {
-      this.loops.push(
-        this.workLoop<{ shopId: string; slot: string }>(SHOP_POLL_QUEUE, async (job) => {
-          const report = await this.deps.runShop(job.data.shopId, new Date(job.data.slot), this.abort.signal);
-          return { status: report.status };
-        }),
-      );
-    }
-    this.loops.push(this.workLoop(FOLLOW_UP_QUEUE, async () => this.deps.followUp(this.abort.signal)));
+    for (let i = 0; i < this.deps.concurrency; i++) this.loops.push(this.workLoop());
   }
 
   /**
@@ -94,11 +114,17 @@ export class WorkQueue {
    * deadlock inside pg-boss's create_queue (queue row and partition attach); it is idempotent, so the
    * loser tries again.
    */
-  private async ensureQueue(name: string): Promise<void> {
+  private async ensureQueue(kind: JobKind): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        if (await this.boss.getQueue(name)) return;
-        await this.boss.createQueue(name, { name, policy: 'standard', retryLimit: 0, expireInSeconds: JOB_EXPIRE_SECONDS });
+        if (await this.boss.getQueue(kind.queue)) return;
+        await this.boss.createQueue(kind.queue, {
+          name: kind.queue,
+          policy: kind.policy === 'keyed' ? 'short' : 'standard',
+          retryLimit: kind.retryLimit,
+          retryDelay: 5,
+          expireInSeconds: kind.expireInSeconds,
+        });
         return;
       } catch (error) {
         if (attempt >= 5) throw error;
@@ -108,29 +134,50 @@ export class WorkQueue {
   }
 
   /**
-   * One worker: fetch a job (SKIP LOCKED), run it, record the outcome; ask again at once after a job,
-   * nap when the queue is empty (a tick wakes it). pg-boss's fetch / complete / fail are awaited here
-   * rather than left to its work(), which does not await complete() and crashes the process when the
-   * database goes away at that moment.
+   * One worker: take the first job ready in priority order (SKIP LOCKED), run it, record the outcome; ask
+   * again at once after a job, nap when every queue is empty (an enqueue in this process wakes it).
+   * pg-boss's fetch / complete / fail are awaited here rather than left to its work(), which does not
+   * await complete() and crashes the process when the database goes away at that moment.
    */
-  private async workLoop<T extends object>(queue: string, run: (job: PgBoss.Job<T>) => Promise<object | void>): Promise<void> {
+  private async workLoop(): Promise<void> {
+    const context: JobContext = { signal: this.abort.signal, enqueue: (queue, jobs) => this.enqueue(queue, jobs) };
     while (!this.abort.signal.aborted) {
-      const [job] = await this.boss.fetch<T>(queue, { batchSize: 1 }).catch(() => [] as Array<PgBoss.Job<T>>);
-      if (!job) {
+      const next = await this.take();
+      if (!next) {
         await this.nap(this.deps.pollIntervalMs);
         continue;
       }
+      const { kind, job } = next;
       try {
-        const output = await run(job);
-        await this.boss.complete(queue, job.id, output ?? {}).catch((error: unknown) => this.deps.logger.warn({ err: error, queue }, 'could not mark a job done'));
+        const output = await kind.run(job.data, context);
+        await this.boss.complete(kind.queue, job.id, output ?? {}).catch((error: unknown) => this.deps.logger.warn({ err: error, queue: kind.queue }, 'could not mark a job done'));
       } catch (error) {
-        this.deps.logger.error({ err: error, queue }, 'job failed');
-        await this.boss.fail(queue, job.id, { error: safeErrorMessage(error) }).catch((failure: unknown) => this.deps.logger.warn({ err: failure, queue }, 'could not mark a job failed'));
+        this.deps.logger.error({ err: error, queue: kind.queue }, 'job failed');
+        await this.boss.fail(kind.queue, job.id, { error: safeErrorMessage(error) }).catch((failure: unknown) => this.deps.logger.warn({ err: failure, queue: kind.queue }, 'could not mark a job failed'));
+      } finally {
+        if (kind.heavy) this.heavyRunning -= 1;
       }
     }
   }
 
-  /** Waits `ms`, or less when a tick queued work or the queue is stopping (wake). */
+  /** The first ready job in priority order; heavy kinds only while a heavy slot is free. */
+  private async take(): Promise<{ kind: JobKind; job: PgBoss.Job<object> } | null> {
+    for (const kind of this.deps.kinds) {
+      if (this.abort.signal.aborted) return null;
+      if ((this.emptyUntil.get(kind.queue) ?? 0) > Date.now()) continue;
+      if (kind.heavy) {
+        if (this.heavyRunning >= this.deps.heavySlots) continue;
+        this.heavyRunning += 1;
+      }
+      const [job] = await this.boss.fetch<object>(kind.queue, { batchSize: 1 }).catch(() => [] as Array<PgBoss.Job<object>>);
+      if (job) return { kind, job };
+      if (kind.heavy) this.heavyRunning -= 1;
+      this.emptyUntil.set(kind.queue, Date.now() + this.deps.pollIntervalMs);
+    }
+    return null;
+  }
+
+  /** Waits `ms`, or less when this process queued work or the queue is stopping (wake). */
   private nap(ms: number): Promise<void> {
     return new Promise((done) => {
       const finish = () => {
@@ -147,28 +194,34 @@ export class WorkQueue {
     for (const finish of [...this.nappers]) finish();
   }
 
-  /**
-   * The tick: offer this slot's job for every active shop not still waiting from an earlier slot (and
-   * the slot's follow-up); jobs another process already queued for the slot are no-ops.
-   */
-  async enqueueDue(at: Date): Promise<{ slot: Date; offered: number }> {
-    const slot = slotOf(this.deps.schedule, at);
-    // pg-boss's partial index on waiting jobs (state < 'active') serves this.
-    const { rows } = await this.boss.getDb().executeSql(`SELECT data->>'shopId' AS shop_id FROM pgboss.job WHERE name = $1 AND state < 'active'`, [SHOP_POLL_QUEUE]);
-    const waiting = new Set(rows.map((row: { shop_id: string }) => row.shop_id));
-    const jobs = (await this.deps.activeShopIds())
-      .filter((shopId) => !waiting.has(shopId))
-      .map((shopId) => ({
-        name: SHOP_POLL_QUEUE,
-        id: slotJobId(SHOP_POLL_QUEUE, shopId, slot),
-        data: { shopId, slot: slot.toISOString() },
-      }));
-    for (let i = 0; i < jobs.length; i += 1_000) await this.boss.insert(jobs.slice(i, i + 1_000));
-    // Runs beside the slot's polls (its own queue and worker): what those polls change is alerted and
-    // mailed by the next slot's follow-up, at most one interval later.
-    await this.boss.insert([{ name: FOLLOW_UP_QUEUE, id: slotJobId(FOLLOW_UP_QUEUE, 'all', slot), data: { slot: slot.toISOString() } }]);
+  /** Inserts jobs of one kind (a no-op for ids and waiting keys that exist), and wakes this process's idle workers. */
+  async enqueue(queue: string, jobs: readonly QueuedJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    for (let i = 0; i < jobs.length; i += 1_000) {
+      await this.boss.insert(jobs.slice(i, i + 1_000).map((job) => ({ name: queue, ...job })));
+    }
+    // A job queued for later (startAfter) does not clear the empty mark: it is not ready yet.
+    if (jobs.some((job) => !job.startAfter || job.startAfter.getTime() <= Date.now())) this.emptyUntil.delete(queue);
     this.wake();
-    return { slot, offered: jobs.length };
+  }
+
+  /**
+   * The tick: offer every slot kind's due jobs, except for shops whose job of that kind from an earlier
+   * slot is still waiting; jobs another process already queued for the slot are no-ops.
+   */
+  async enqueueDue(at: Date): Promise<{ offered: Record<string, number> }> {
+    const shopIds = await this.deps.activeShopIds();
+    const offered: Record<string, number> = {};
+    for (const kind of this.deps.kinds) {
+      if (!kind.due) continue;
+      // pg-boss's partial index on waiting jobs (state < 'active') serves this.
+      const { rows } = await this.boss.getDb().executeSql(`SELECT data->>'shopId' AS shop_id FROM pgboss.job WHERE name = $1 AND state < 'active'`, [kind.queue]);
+      const waiting = new Set(rows.map((row: { shop_id: string | null }) => row.shop_id).filter(Boolean));
+      const jobs = kind.due(at, shopIds).filter((job) => !waiting.has((job.data as { shopId?: string }).shopId ?? ''));
+      await this.enqueue(kind.queue, jobs);
+      offered[kind.queue] = jobs.length;
+    }
+    return { offered };
   }
 
   /** Stops taking jobs, signals running ones to abort, waits up to `graceMs` for them, then closes the pool. */

@@ -191,7 +191,7 @@ export class BuyerMessageRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Requests settled since `since` (accept, refuse, seller-fault) whose current decision has no draft. */
-  async findSettledWithoutDraft(since: Date, limit: number): Promise<SettledRequest[]> {
+  async findSettledWithoutDraft(since: Date, limit: number, shopId?: string): Promise<SettledRequest[]> {
     const rows: Array<
       Parameters<typeof toStoredDecision>[0] & { r_shop_id: string; r_order_no: string; settled_at: Date; r_requested_at: Date }
     > =
@@ -199,9 +199,10 @@ export class BuyerMessageRepository {
         `SELECT d.*, r.shop_id AS r_shop_id, r.order_no AS r_order_no, r.updated_at AS settled_at, r.requested_at AS r_requested_at
          FROM cancel_requests r JOIN decisions d ON d.id = r.current_decision_id
          WHERE r.status = 'done' AND r.updated_at >= $1 AND d.kind IN ('accept', 'refuse', 'seller-fault')
+           AND ($3::uuid IS NULL OR r.shop_id = $3)
            AND NOT EXISTS (SELECT 1 FROM buyer_messages m WHERE m.decision_id = d.id AND m.purpose = 'decision')
          ORDER BY r.updated_at, r.id LIMIT $2`,
-        [since, limit],
+        [since, limit, shopId ?? null],
       );
     return rows.map((row) => ({
       requestId: String(row.request_id),

@@ -75,14 +75,18 @@ export class JobRunRepository {
     return rows.length > 0;
   }
 
-  /** Where the last successful run's window ended: the next poll starts there, minus an overlap. */
-  async lastWindowEnd(job: string, shopId: string): Promise<Date | null> {
-    const row = await this.runs
-      .createQueryBuilder('run')
-      .select('MAX(run.window_to)', 'last')
-      .where('run.job = :job AND run.status = :status AND run.shop_id = :shopId', { job, status: 'ok', shopId })
-      .getRawOne<{ last: Date | null }>();
-    return row?.last ?? null;
+  /**
+   * Where the last successful run's window ended: the next poll starts there, minus an overlap. With
+   * `orCounting`, successful runs of another job that counted the given key count too (the poll before it
+   * was split in two: its runs covered the orders as well, ADR 0020).
+   */
+  async lastWindowEnd(job: string, shopId: string, orCounting?: { job: string; countKey: string }): Promise<Date | null> {
+    const rows: Array<{ last: Date | null }> = await this.runs.query(
+      `SELECT MAX(window_to) AS last FROM job_runs
+       WHERE shop_id = $1 AND status = 'ok' AND (job = $2 OR (job = $3 AND counts ? $4))`,
+      [shopId, job, orCounting?.job ?? null, orCounting?.countKey ?? null],
+    );
+    return rows[0]?.last ?? null;
   }
 
   async recentRuns(limit: number, job?: string): Promise<JobRun[]> {

@@ -161,36 +161,51 @@ export class ActionExecutor {
     const tally: Record<SendResult, number> = { succeeded: 0, failed: 0, unknown: 0, skipped: 0 };
     // Tracking writes first: a number queued later must never lose to an older cancel of the same order
     // (the cancel's last look then sees the tracking and stops).
-    const open = [...(await this.actions.findUnfinished(shop.id))].sort((a, b) => kindOrder(a) - kindOrder(b));
-    for (const action of open) {
+    for (const action of await this.unfinished(shop.id)) {
       if (signal?.aborted) break;
-      if (action.state === 'sending') {
-        let settled: SendResult | null;
-        try {
-          settled = await this.settleIfApplied(shop, client, action, now, signal);
-        } catch (error) {
-          // The read failed: this row stays unknown until a later read; the shop's other rows go on.
-          if (error instanceof Qoo10KeyExpiredError || error instanceof Qoo10AuthError) throw error;
-          this.logger.warn({ shopId: shop.id, actionId: action.id, orderNo: action.orderNo, err: isQoo10Error(error) ? error.code : 'read_failed' }, 'could not read the order to settle an unknown outcome; tried again next cycle');
-          tally.unknown += 1;
-          continue;
-        }
-        if (settled) {
-          tally[settled] += 1;
-          continue;
-        }
-        if (action.attempts >= MAX_SENDS_PER_ACTION) {
-          tally[await this.recordFailure(shop, action, {
-            code: 'outcome_unknown_twice',
-            message: `Sent ${action.attempts} times without a clear answer and Qoo10 does not show it applied; not sent again. Check the order in QSM.`,
-          }, now)] += 1;
-          continue;
-        }
-        await this.actions.returnToPending(action.id, { code: 'reconciled', message: 'not applied on Qoo10 after an unknown outcome; sending again' });
-      }
-      tally[await this.send(shop, client, action.id, now, signal)] += 1;
+      tally[await this.finishAction(shop, client, action, now, signal)] += 1;
     }
     return tally;
+  }
+
+  /** The shop's pending and 'sending' rows, tracking writes before cancels (see reconcile). */
+  async unfinished(shopId: string): Promise<ActionRecord[]> {
+    return [...(await this.actions.findUnfinished(shopId))].sort((a, b) => kindOrder(a) - kindOrder(b));
+  }
+
+  /**
+   * One outbox row, as the send-action job runs it: a pending row is sent; a 'sending' row was left by a
+   * run that died or lost its answer (the caller holds the shop's lease, so no one else is mid-call on it)
+   * and is settled by reading first; a finished row is left alone.
+   */
+  async finish(shop: Shop, client: Qoo10Client, actionId: string, now: Date, signal?: AbortSignal): Promise<SendResult> {
+    const action = await this.actions.findAction(actionId);
+    if (!action || action.shopId !== shop.id) return 'skipped';
+    if (action.state !== 'pending' && action.state !== 'sending') return this.send(shop, client, action.id, now, signal);
+    return this.finishAction(shop, client, action, now, signal);
+  }
+
+  private async finishAction(shop: Shop, client: Qoo10Client, action: ActionRecord, now: Date, signal?: AbortSignal): Promise<SendResult> {
+    if (action.state === 'sending') {
+      let settled: SendResult | null;
+      try {
+        settled = await this.settleIfApplied(shop, client, action, now, signal);
+      } catch (error) {
+        // The read failed: this row stays unknown until a later read; the shop's other rows go on.
+        if (error instanceof Qoo10KeyExpiredError || error instanceof Qoo10AuthError) throw error;
+        this.logger.warn({ shopId: shop.id, actionId: action.id, orderNo: action.orderNo, err: isQoo10Error(error) ? error.code : 'read_failed' }, 'could not read the order to settle an unknown outcome; tried again next cycle');
+        return 'unknown';
+      }
+      if (settled) return settled;
+      if (action.attempts >= MAX_SENDS_PER_ACTION) {
+        return this.recordFailure(shop, action, {
+          code: 'outcome_unknown_twice',
+          message: `Sent ${action.attempts} times without a clear answer and Qoo10 does not show it applied; not sent again. Check the order in QSM.`,
+        }, now);
+      }
+      await this.actions.returnToPending(action.id, { code: 'reconciled', message: 'not applied on Qoo10 after an unknown outcome; sending again' });
+    }
+    return this.send(shop, client, action.id, now, signal);
   }
 
   /**

@@ -162,13 +162,16 @@ export class BuyerMessageService {
     this.logger = logger.child({ module: 'buyer-messages' });
   }
 
-  /** Writes the draft of every recently settled request that has none. Call it after each poll cycle. */
-  async draftPending(now: Date): Promise<DraftReport> {
+  /**
+   * Writes the draft of every recently settled request that has none (of one shop, with `shopId`: the
+   * buyer-messages job after a change in it). Without `shopId` it also raises the call-first alerts.
+   */
+  async draftPending(now: Date, shopId?: string): Promise<DraftReport> {
     const report: DraftReport = { drafted: 0, needsPerson: 0, toSend: 0, failed: 0 };
     const since = new Date(now.getTime() - this.options.lookbackMs);
     const settingsByShop = new Map<string, EffectiveSettings | null>();
     for (;;) {
-      const batch = await this.messages.findSettledWithoutDraft(since, this.options.batchSize);
+      const batch = await this.messages.findSettledWithoutDraft(since, this.options.batchSize, shopId);
       let stored = 0;
       for (const settled of batch) {
         if (!settingsByShop.has(settled.shopId)) settingsByShop.set(settled.shopId, await this.loadSettings(settled.shopId));
@@ -190,7 +193,7 @@ export class BuyerMessageService {
       if (batch.length < this.options.batchSize || stored < batch.length) break;
     }
     if (report.drafted > 0) this.logger.info({ ...report }, 'buyer message drafts written');
-    await this.checkCallFirst(now);
+    if (shopId === undefined) await this.checkCallFirst(now);
     return report;
   }
 

@@ -19,7 +19,8 @@ describe('loadConfig', () => {
     assert.equal(config.databaseUrl, null);
     assert.equal(config.qoo10.baseUrl, QOO10_JP_BASE_URL);
     assert.equal(config.qoo10.sellerAuthKey, null);
-    assert.equal(config.pollSchedule, '*/2 * * * *');
+    assert.equal(config.claimsSchedule, '0 */2 * * * *');
+    assert.equal(config.ordersIntervalMs, 600_000);
     assert.deepEqual(config.policy.autoDecisions, ['accept', 'refuse']);
     assert.equal(config.rate.limit, 0.07);
     assert.deepEqual(config.rate.alertLevels, [0.05, 0.06, 0.07]);
@@ -69,7 +70,7 @@ describe('loadConfig', () => {
     assert.equal(problems.length, 4);
     assert.match(text, /CANCEL_RATE_LIMIT must be a fraction.*"abc"/);
     assert.match(text, /PORT must be a whole number.*"-1"/);
-    assert.match(text, /POLL_SCHEDULE must be a cron expression/);
+    assert.match(text, /POLL_SCHEDULE \(deprecated: use POLL_CLAIMS_INTERVAL\) must be a cron expression/);
     assert.match(text, /AUTO_DECISIONS must be a comma list/);
   });
 

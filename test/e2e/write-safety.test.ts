@@ -201,7 +201,8 @@ describe('a write aborted on the wire (SIGTERM mid-call)', () => {
     const [settled] = await actionRows(f, orderNo);
     assert.equal(settled?.state, 'succeeded');
     const [after] = await f.t.db.dataSource.query('SELECT status FROM tracking_numbers WHERE order_no = $1', [orderNo]);
-    assert.equal(after.status, 'submitted');
+    // The orders poll (first task of the cycle) already reads the number on the shipped order: 'confirmed'.
+    assert.ok(['submitted', 'confirmed'].includes(after.status), after.status);
   });
 });
 

@@ -1,0 +1,37 @@
+import { POLL_CLAIMS_JOB } from '../../domain/job-names';
+import { slotJobId, slotOf, type JobKind } from '../work-queue';
+import { keyedJob, slotPollUnderLease, type SlotJobData } from './shop-lease';
+import { DECIDE_QUEUE, POLL_CLAIMS_QUEUE, RATE_ALERTS_QUEUE, SEND_ACTION_QUEUE } from './job-names';
+import type { TaskDeps } from './task-deps';
+
+/**
+ * poll-claims: one job per shop per claims slot (POLL_CLAIMS_INTERVAL, default 2 minutes), first in every
+ * worker's priority order. Under the shop's lease: the claims poll and the shop's follow-ups. Skipped when
+ * another holder has the shop, or when the shop's claims were already polled since the slot began (the job
+ * ran late). Then, with the lease released, it queues what it found open: a decide job per undecided
+ * request and a send-action job per unfinished outbox row, keyed by request and row, so this is also the
+ * safety net for any such job that was lost.
+ */
+export function pollClaimsJob(deps: TaskDeps): JobKind<SlotJobData> {
+  return {
+    queue: POLL_CLAIMS_QUEUE,
+    policy: 'slot',
+    retryLimit: 0,
+    expireInSeconds: 3_600,
+    due(at, shopIds) {
+      const slot = slotOf(deps.claimsSchedule, at);
+      return shopIds.map((shopId) => ({ id: slotJobId(POLL_CLAIMS_QUEUE, shopId, slot), data: { shopId, slot: slot.toISOString() } }));
+    },
+    async run(data, context) {
+      const { shopId } = data;
+      const polled = await slotPollUnderLease(deps, context, data, POLL_CLAIMS_JOB, (shop, signal) => deps.pipeline.pollClaims(shop, signal));
+      if (!polled.ran) return { status: polled.status };
+      const report = polled.report;
+      if (report.status === 'failed') deps.logger.warn({ shopId }, 'claims poll failed');
+      await context.enqueue(DECIDE_QUEUE, report.requestIds.map((requestId) => keyedJob({ shopId, requestId }, requestId)));
+      await context.enqueue(SEND_ACTION_QUEUE, report.actionIds.map((actionId) => keyedJob({ shopId, actionId }, actionId)));
+      if (report.changed) await context.enqueue(RATE_ALERTS_QUEUE, [keyedJob({ shopId }, shopId)]);
+      return { status: report.status, decide: report.requestIds.length, send: report.actionIds.length };
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { Shop } from '../../domain/types';
+import type { JobContext, QueuedJob } from '../work-queue';
+import type { TaskDeps } from './task-deps';
+
+/** A job that found its shop's lease busy runs again after this (plus up to as much again, so retries spread). */
+export const LEASE_BUSY_RETRY_MS = 2_000;
+/**
+ * Re-queued this many times in a row, a job is dropped with a warning: whatever holds the shop that long,
+ * the shop's next claims poll queues the request or outbox row again (it finds every undecided request
+ * and every unfinished outbox row).
+ */
+export const LEASE_BUSY_MAX_RETRIES = 150;
+
+/** The data every per-request and per-row job carries. */
+export interface ShopJobData {
+  shopId: string;
+  /** How many times in a row this job found the shop's lease busy. */
+  busy?: number;
+}
+
+/** The job of a keyed kind for one request, outbox row or shop. */
+export function keyedJob<T extends ShopJobData>(data: T, key: string, startAfter?: Date): QueuedJob {
+  return { data, singletonKey: key, ...(startAfter ? { startAfter } : {}) };
+}
+
+/**
+ * Runs a per-request or per-row job under the shop's lease (one holder per shop: the executor's rule that a
+ * row still marked 'sending' was left by a dead run rests on it). When another holder has the shop, the job
+ * is not lost: it is queued again under the same key with a delay (a no-op when one is already waiting).
+ * Returns null when the shop is gone or inactive, or the lease was busy.
+ */
+export async function underShopLease<T extends ShopJobData, R>(
+  deps: TaskDeps,
+  context: JobContext,
+  job: { queue: string; data: T; key: string },
+  work: (shop: Shop, signal: AbortSignal) => Promise<R>,
+): Promise<{ ran: true; value: R } | { ran: false; why: 'inactive' | 'busy' | 'dropped' }> {
+  const shop = await deps.shops.findShop(job.data.shopId);
+  if (!shop || !shop.active) return { ran: false, why: 'inactive' };
+  const result = await deps.shopLock.withLease(shop.id, (lost) => work(shop, AbortSignal.any([context.signal, lost])));
+  if (result.locked) return { ran: true, value: result.value };
+  const busy = (job.data.busy ?? 0) + 1;
+  if (busy > LEASE_BUSY_MAX_RETRIES) {
+    deps.logger.warn({ shopId: shop.id, queue: job.queue, key: job.key }, 'shop busy for long; left to the next claims poll');
+    return { ran: false, why: 'dropped' };
+  }
+  const startAfter = new Date(Date.now() + LEASE_BUSY_RETRY_MS + Math.floor(Math.random() * LEASE_BUSY_RETRY_MS));
+  await context.enqueue(job.queue, [keyedJob({ ...job.data, busy }, job.key, startAfter)]);
+  return { ran: false, why: 'busy' };
+}
+
+/** The data of a slot job: the shop and the slot (ISO) it was queued for. */
+export interface SlotJobData {
+  shopId: string;
+  slot: string;
+}
+
+/**
+ * Runs a slot poll under the shop's lease. Skipped (no re-queue: the shop's next slot polls it) when the
+ * shop is inactive, another holder has it, or its `job` runs show it was already polled since the slot
+ * began (this job ran late).
+ */
+export async function slotPollUnderLease<R>(
+  deps: TaskDeps,
+  context: JobContext,
+  data: SlotJobData,
+  job: string,
+  poll: (shop: Shop, signal: AbortSignal) => Promise<R>,
+): Promise<{ ran: true; report: R } | { ran: false; status: 'inactive' | 'busy' | 'already polled' }> {
+  const shop = await deps.shops.findShop(data.shopId);
+  if (!shop || !shop.active) return { ran: false, status: 'inactive' };
+  const result = await deps.shopLock.withLease(shop.id, async (lost) => {
+    if (await deps.jobRuns.ranSince(job, shop.id, new Date(data.slot))) return null;
+    return { report: await poll(shop, AbortSignal.any([context.signal, lost])) };
+  });
+  if (!result.locked) return { ran: false, status: 'busy' };
+  return result.value ? { ran: true, report: result.value.report } : { ran: false, status: 'already polled' };
+}
