@@ -19,6 +19,7 @@ import { checkInvariants, createChaosWorld, seededRandom, type ChaosDatabase, ty
 import { faultedCalls, interruptedCycles, newResult, openRandomRequest, type ScenarioResult, type ScenarioSize } from './chaos-scenarios';
 import { checkPollCadence, type RunningPeriod } from './chaos-truth';
 import type { SimulatorFaults } from '../../src/qoo10/simulator/faults';
+import type { RecordedCall } from '../../src/qoo10/simulator/start-simulator';
 
 const CLI = resolve(PROJECT_ROOT, 'dist/src/cli.js');
 const WRITE_METHOD = /(SetCancelProcess|SetSendingInfo|SetSendingInfoBulk|SetSellerCheckYN_V2)$/i;
@@ -42,9 +43,11 @@ export const FLEET_CADENCE: Cadence = { intervalSeconds: 10, leaseSeconds: 4 };
 /** The settings that give the fleet its cadence, and small per-process pools (3 processes share the test database). */
 export function fleetEnv(cadence: Cadence): Record<string, string> {
   return {
-    POLL_SCHEDULE: `*/${cadence.intervalSeconds} * * * * *`,
+    POLL_CLAIMS_INTERVAL: `${cadence.intervalSeconds}s`,
+    // Orders polls (each shop's at its own offset) every two claims intervals (five in production).
+    POLL_ORDERS_INTERVAL: `${cadence.intervalSeconds * 2}s`,
     SHOP_LEASE_SECONDS: String(cadence.leaseSeconds),
-    WORKER_CONCURRENCY: '2',
+    WORKER_CONCURRENCY: '4',
     WORKER_POLL_INTERVAL_MS: '500',
   };
 }
@@ -269,13 +272,23 @@ export class Fleet {
 
 /** Every shop's claims polls (pending list) recorded by the simulator after call `fromSeq`. */
 export function claimsPollCount(world: ChaosWorld, fromSeq: number): Map<string, number> {
-  const counts = new Map<string, number>(world.shops.map((s) => [s.name, 0]));
-  for (const call of world.sim.calls) {
-    if (call.seq <= fromSeq || !/GetClaimInfo_V3$/i.test(call.method) || call.params.ClaimStat !== '1' || call.shopName === null) continue;
-    counts.set(call.shopName, (counts.get(call.shopName) ?? 0) + 1);
-  }
-  return counts;
+  return callCount(world, fromSeq, (call) => /GetClaimInfo_V3$/i.test(call.method) && call.params.ClaimStat === '1');
 }
+
+/** Every shop's order-list reads (orders polls) recorded by the simulator after call `fromSeq`. */
+function ordersPollCount(world: ChaosWorld, fromSeq: number): Map<string, number> {
+  return callCount(world, fromSeq, (call) => /GetShippingInfo_v3$/i.test(call.method));
+}
+
+function callCount(world: ChaosWorld, fromSeq: number, counts: (call: RecordedCall) => boolean): Map<string, number> {
+  const perShop = new Map<string, number>(world.shops.map((s) => [s.name, 0]));
+  for (const call of world.sim.calls) {
+    if (call.seq > fromSeq && call.shopName !== null && counts(call)) perShop.set(call.shopName, (perShop.get(call.shopName) ?? 0) + 1);
+  }
+  return perShop;
+}
+
+const everyShop = (counts: Map<string, number>, atLeast: number) => [...counts.values()].every((n) => n >= atLeast);
 
 /** Resolves once `check` holds, or after `limitMs` (then false). */
 export async function waitFor(check: () => Promise<boolean> | boolean, limitMs: number): Promise<boolean> {
@@ -297,19 +310,25 @@ async function settledInDatabase(world: ChaosWorld): Promise<boolean> {
 }
 
 /**
- * Lets the running fleet work until every shop's claims were polled `polls` times from now and every
- * request is settled with no outbox row left (each bounded by `limitMs`), then stops it. A fleet that cannot stop cleanly is a violation.
+ * Lets the running fleet work until every shop's claims and orders were polled from now (the rate a
+ * person sees counts the orders an orders poll stored) and every request is settled with no outbox row
+ * left (each bounded by `limitMs`), then stops it. A fleet that cannot stop cleanly is a violation.
  */
-export async function settleFleet(world: ChaosWorld, fleet: Fleet, result: ScenarioResult, polls = 1, limitMs = 90_000): Promise<void> {
+export async function settleFleet(world: ChaosWorld, fleet: Fleet, result: ScenarioResult, limitMs = 90_000): Promise<void> {
   const fromSeq = world.sim.calls.length;
   await fleet.start();
-  const polled = await waitFor(() => [...claimsPollCount(world, fromSeq).values()].every((n) => n >= polls), limitMs);
-  if (!polled) result.notes.push(`not every shop was polled ${polls} times within ${limitMs / 1000} s while settling`);
+  const polled = await waitFor(() => everyShop(claimsPollCount(world, fromSeq), 1) && everyShop(ordersPollCount(world, fromSeq), 1), limitMs);
+  if (!polled) result.notes.push(`not every shop's claims and orders were polled within ${limitMs / 1000} s while settling`);
   await waitFor(() => settledInDatabase(world), limitMs);
   result.violations.push(...(await fleet.stop()));
 }
 
-/** SIGKILLs random members mid-call `kills` times (each restarted), opening requests in between. */
+/**
+ * SIGKILLs random members mid-call `kills` times (each restarted), opening requests in between. After
+ * each kill it waits (up to a minute) until every shop's claims were polled again, so kills are at least
+ * that far apart: the cadence judges the recovery from one kill (issue 16: ≤ 2 intervals), not a
+ * series of kills on the same shop's lease holders, each of which may cost that shop one slot.
+ */
 export async function killFleetRepeatedly(world: ChaosWorld, fleet: Fleet, result: ScenarioResult, random: () => number, kills: number, deadline: number): Promise<void> {
   let midWrite = 0;
   const log: string[] = [];
@@ -317,12 +336,14 @@ export async function killFleetRepeatedly(world: ChaosWorld, fleet: Fleet, resul
     if (random() < 0.7) await openRandomRequest(world, random);
     // Half the kills hit whichever process sends the next write; the others a random process's n-th call.
     const victim = random() < 0.5 ? 'next-writer' : Math.floor(random() * fleet.size);
+    const killSeq = world.sim.calls.length;
     // Two intervals and a half without a write (the request opened may need none): the fallback kill.
     const report = await fleet.killAndRestart(victim, 1 + Math.floor(random() * 6), 25_000);
     result.runs += 1;
     if (report.midCall) result.killed += 1;
     if (report.midWrite) midWrite += 1;
     log.push(`${report.at.slice(11, 23)} ${report.victim}${report.midWrite ? ' (write)' : report.midCall ? '' : ' (no call)'}`);
+    if (!(await waitFor(() => everyShop(claimsPollCount(world, killSeq), 1), 60_000))) log.push('(not every shop polled again within 60 s)');
   }
   result.notes.push(`${result.killed} kills landed with a Qoo10 call in flight (${midWrite} of them a write): ${log.join(', ')}`);
 }
