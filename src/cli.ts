@@ -181,7 +181,7 @@ function print(values: Record<string, unknown>, data: unknown, text: () => strin
 
 const COMMANDS: Record<string, Command> = {
   start: {
-    summary: 'run the daemon (polling on POLL_SCHEDULE) and the admin HTTP API and dashboard',
+    summary: 'run the daemon (claims polls every POLL_CLAIMS_INTERVAL, orders polls every POLL_ORDERS_INTERVAL) and the admin HTTP API and dashboard',
     usage: 'cancel-guard start',
     options: {},
     async run() {
@@ -190,7 +190,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   worker: {
-    summary: 'run workers only (no HTTP): queue shop polls on POLL_SCHEDULE and work WORKER_CONCURRENCY jobs at once; run as many as you like on one database',
+    summary: 'run workers only (no HTTP): queue the due shop polls every POLL_CLAIMS_INTERVAL and work WORKER_CONCURRENCY jobs at once; run as many as you like on one database',
     usage: 'cancel-guard worker',
     options: {},
     async run() {

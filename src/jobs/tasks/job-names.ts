@@ -15,6 +15,3 @@ export const RATE_ALERTS_QUEUE = 'rate-alerts';
 export const BUYER_MESSAGES_QUEUE = 'buyer-messages';
 /** One per claims slot for the whole database: health alerts and the mailers (follow-up.ts). */
 export const FOLLOW_UP_QUEUE = 'follow-up';
-
-/** The queue of the whole shop cycle before ADR 0020; nothing works it any more. */
-export const LEGACY_SHOP_POLL_QUEUE = 'shop-poll';
