@@ -22,6 +22,7 @@ import type { SimulatorFaults } from '../../src/qoo10/simulator/faults';
 import type { RecordedCall } from '../../src/qoo10/simulator/start-simulator';
 
 const CLI = resolve(PROJECT_ROOT, 'dist/src/cli.js');
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const WRITE_METHOD = /(SetCancelProcess|SetSendingInfo|SetSendingInfoBulk|SetSellerCheckYN_V2)$/i;
 
 /** How fast the fleet polls: short slots and leases so a run sees many intervals (see fleetEnv). */
@@ -317,9 +318,13 @@ async function settledInDatabase(world: ChaosWorld): Promise<boolean> {
 export async function settleFleet(world: ChaosWorld, fleet: Fleet, result: ScenarioResult, limitMs = 90_000): Promise<void> {
   const fromSeq = world.sim.calls.length;
   await fleet.start();
-  const polled = await waitFor(() => everyShop(claimsPollCount(world, fromSeq), 1) && everyShop(ordersPollCount(world, fromSeq), 1), limitMs);
-  if (!polled) result.notes.push(`not every shop's claims and orders were polled within ${limitMs / 1000} s while settling`);
-  await waitFor(() => settledInDatabase(world), limitMs);
+  const polled = await waitFor(async () => everyShop(claimsPollCount(world, fromSeq), 1) && (await settledInDatabase(world)), limitMs);
+  if (!polled) result.notes.push(`not every shop's claims were polled and every request settled within ${limitMs / 1000} s while settling`);
+  // An orders interval and a half: each shop's orders slot has come round by then.
+  const ordersLimitMs = 1.5 * 2 * FLEET_CADENCE.intervalSeconds * 1000;
+  if (!(await waitFor(() => everyShop(ordersPollCount(world, fromSeq), 1), ordersLimitMs))) {
+    result.notes.push(`not every shop's orders were polled within ${ordersLimitMs / 1000} s while settling`);
+  }
   result.violations.push(...(await fleet.stop()));
 }
 
@@ -337,8 +342,8 @@ export async function killFleetRepeatedly(world: ChaosWorld, fleet: Fleet, resul
     // Half the kills hit whichever process sends the next write; the others a random process's n-th call.
     const victim = random() < 0.5 ? 'next-writer' : Math.floor(random() * fleet.size);
     const killSeq = world.sim.calls.length;
-    // Two intervals and a half without a write (the request opened may need none): the fallback kill.
-    const report = await fleet.killAndRestart(victim, 1 + Math.floor(random() * 6), 25_000);
+    // An interval and a half without a write (the request opened may need none): the fallback kill.
+    const report = await fleet.killAndRestart(victim, 1 + Math.floor(random() * 6), 15_000);
     result.runs += 1;
     if (report.midCall) result.killed += 1;
     if (report.midWrite) midWrite += 1;
@@ -372,10 +377,18 @@ export async function workersScenario(db: ChaosDatabase, size: FleetScenarioSize
   const world = await createChaosWorld({ db, shops: size.shops, perKind: size.perKind, laterPerKind: size.laterPerKind, latencyMs: 20, faults });
   const fleet = await Fleet.create(world, size.roles ?? ['worker', 'worker', 'start'], fleetEnv(cadence));
   try {
+    const phases: string[] = [`set-up ${seconds(Date.now() - started)}`];
+    let mark = Date.now();
     await fleet.start();
+    phases.push(`fleet start ${seconds(Date.now() - mark)}`);
+    mark = Date.now();
     await killFleetRepeatedly(world, fleet, result, random, size.kills, size.deadline);
+    phases.push(`kills ${seconds(Date.now() - mark)}`);
+    mark = Date.now();
     if (faults) world.sim.setFaults({ latencyMs: 20 });
     await settleFleet(world, fleet, result);
+    phases.push(`settling ${seconds(Date.now() - mark)}`);
+    result.notes.push(`time: ${phases.join(', ')}`);
     result.requests = world.opened.length;
     result.violations.push(...(await checkInvariants(world, { expectOutcomes: !faults })));
     // A read fault ends a shop's poll before its claims list (today the orders are read first), so the
