@@ -223,6 +223,19 @@ export class CancelRequestRepository {
     return rows[0] ? String(rows[0].id) : null;
   }
 
+  /**
+   * Whether the shop has any open request (pending, review, acting) and any unfinished outbox row, in one
+   * round trip: a claims poll of a shop with neither (the common case) skips its per-request follow-ups.
+   */
+  async openWork(shopId: string): Promise<{ requests: boolean; actions: boolean }> {
+    const [row]: Array<{ requests: boolean; actions: boolean }> = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM cancel_requests WHERE shop_id = $1 AND status IN ('pending', 'review', 'acting')) AS requests,
+              EXISTS (SELECT 1 FROM actions WHERE shop_id = $1 AND state IN ('pending', 'sending')) AS actions`,
+      [shopId],
+    );
+    return { requests: row!.requests, actions: row!.actions };
+  }
+
   /** Ids of requests no one has decided yet, oldest first. */
   async findUndecidedRequestIds(shopId: string, limit = 500): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.dataSource.query(

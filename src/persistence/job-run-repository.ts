@@ -24,9 +24,13 @@ export class JobRunRepository {
     this.runs = dataSource.getRepository(JobRunEntity);
   }
 
+  // startRun and finishRun are plain statements (not the query builder): every poll of every shop runs them.
   async startRun(job: string, shopId: string | null, startedAt: Date): Promise<string> {
-    const result = await this.runs.insert({ job, shopId, startedAt, status: 'running', counts: {} });
-    return String(result.identifiers[0].id);
+    const rows: Array<{ id: string }> = await this.runs.query(
+      `INSERT INTO job_runs (job, shop_id, started_at, status, counts) VALUES ($1, $2, $3, 'running', '{}'::jsonb) RETURNING id`,
+      [job, shopId, startedAt],
+    );
+    return String(rows[0]!.id);
   }
 
   async finishRun(
@@ -41,17 +45,10 @@ export class JobRunRepository {
       windowTo?: Date | null;
     },
   ): Promise<void> {
-    await this.runs.update(
-      { id },
-      {
-        status: outcome.status,
-        finishedAt: outcome.finishedAt,
-        durationMs: outcome.durationMs,
-        counts: outcome.counts ?? {},
-        error: outcome.error ?? null,
-        windowFrom: outcome.windowFrom ?? null,
-        windowTo: outcome.windowTo ?? null,
-      },
+    await this.runs.query(
+      `UPDATE job_runs SET status = $2, finished_at = $3, duration_ms = $4, counts = $5::jsonb, error = $6, window_from = $7, window_to = $8
+       WHERE id = $1`,
+      [id, outcome.status, outcome.finishedAt, outcome.durationMs, JSON.stringify(outcome.counts ?? {}), outcome.error ?? null, outcome.windowFrom ?? null, outcome.windowTo ?? null],
     );
   }
 

@@ -147,17 +147,21 @@ export class PipelineService {
    */
   async pollClaims(shop: Shop, signal?: AbortSignal, more?: (client: Qoo10Client, counts: Counts) => Promise<void>): Promise<ClaimsPollReport> {
     const last = await this.jobRuns.lastWindowEnd(POLL_CLAIMS_JOB, shop.id);
+    // Queued (no `more`): a shop with no open request and no unfinished outbox row (most shops, most of the
+    // time) skips the per-request follow-ups and look-ups, a third of the poll's statements.
+    let open = { requests: true, actions: true };
     const report = await this.recorded(POLL_CLAIMS_JOB, shop, last, signal, async (client, window, counts) => {
       Object.assign(counts, await this.poll.pollClaims(shop, client, window, signal));
+      if (!more) open = await this.requests.openWork(shop.id);
       // Requests waiting for a person that Qoo10 no longer lists as pending leave the queue with the reason.
-      counts.leftQueue = await this.followUp.recheckQueue(shop, client, window.to, signal);
+      counts.leftQueue = open.requests ? await this.followUp.recheckQueue(shop, client, window.to, signal) : 0;
       if (more) await more(client, counts);
-      await this.shopFollowUps(shop, client, counts, signal);
+      await this.shopFollowUps(shop, client, counts, open.requests, signal);
     });
     const changed = (report.counts.newRequests ?? 0) > 0 || (report.counts.newCompletedCancels ?? 0) > 0;
     if (report.status !== 'ok') return { ...report, changed, requestIds: [], actionIds: [] };
-    const actionIds = (await this.executor.unfinished(shop.id)).map((action) => action.id);
-    return { ...report, changed, requestIds: await this.openRequestIds(shop.id), actionIds };
+    const actionIds = open.actions ? (await this.executor.unfinished(shop.id)).map((action) => action.id) : [];
+    return { ...report, changed, requestIds: open.requests ? await this.openRequestIds(shop.id) : [], actionIds };
   }
 
   /** Task: one request decided (the order re-read right before any action); returns the outbox rows it queued. */
@@ -180,11 +184,17 @@ export class PipelineService {
     return [...(await this.requests.findUndecidedRequestIds(shopId)), ...(await this.decisions.findRedecidableReviewIds(shopId))];
   }
 
-  /** A refusal is done only when Qoo10 shows the request ended; else it is a QSM task for a person. Tracking deadlines. */
-  private async shopFollowUps(shop: Shop, client: Qoo10Client, counts: Counts, signal?: AbortSignal): Promise<void> {
-    Object.assign(counts, await this.followUp.verifyRefusals(shop, client, this.now(), signal));
-    counts.qsmReminders = await this.followUp.remindQsmRefusals(shop, this.now());
+  /**
+   * A refusal is done only when Qoo10 shows the request ended; else it is a QSM task for a person. Tracking
+   * deadlines. `openRequests` false: the shop has no open request, so only the handover check applies.
+   */
+  private async shopFollowUps(shop: Shop, client: Qoo10Client, counts: Counts, openRequests: boolean, signal?: AbortSignal): Promise<void> {
+    if (openRequests) {
+      Object.assign(counts, await this.followUp.verifyRefusals(shop, client, this.now(), signal));
+      counts.qsmReminders = await this.followUp.remindQsmRefusals(shop, this.now());
+    }
     counts.trackingAlerts = await this.tracking.checkSameDayCutoff(shop, this.now());
+    if (!openRequests) return;
     for (const overdue of await this.requests.overdueTrackingRequests(shop.id, this.now())) {
       await this.alerts.trackingOverdue(shop, overdue.id, overdue.orderNo, overdue.deadline);
     }

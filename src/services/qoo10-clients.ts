@@ -8,8 +8,16 @@ import type { ShopRepository } from '../persistence/shop-repository';
 export type Qoo10ClientProvider = (shop: Shop) => Promise<Qoo10Client>;
 
 /**
- * One HttpQoo10Client per shop, kept for the life of the process so its polite pacing holds across
- * poll cycles. The key is decrypted only here, right before it is handed to the client.
+ * Clients kept at most: a process works on a few dozen shops at a time but, on the job queue, meets every
+ * shop of the database in turn (20,000 clients would be ~800 MB). The least recently used is dropped.
+ */
+export const QOO10_CLIENTS_KEPT = 512;
+
+/**
+ * One HttpQoo10Client per shop, kept while the shop is among the QOO10_CLIENTS_KEPT most recently used, so
+ * its polite pacing holds across calls close together (a dropped client's last call is hundreds of client
+ * look-ups old, far beyond the pacing interval; and one holder per shop works on it at a time, by its lease).
+ * The key is decrypted only here, right before it is handed to the client.
  */
 export function httpQoo10ClientProvider(options: {
   shops: ShopRepository;
@@ -18,11 +26,18 @@ export function httpQoo10ClientProvider(options: {
   minIntervalMs: number;
   searchDateFormat: 'date' | 'datetime';
   logger: Logger;
+  kept?: number;
 }): Qoo10ClientProvider {
+  const kept = options.kept ?? QOO10_CLIENTS_KEPT;
+  // A Map iterates in insertion order: re-inserting on use keeps the least recently used first.
   const clients = new Map<string, Qoo10Client>();
   return async (shop) => {
     const existing = clients.get(shop.id);
-    if (existing) return existing;
+    if (existing) {
+      clients.delete(shop.id);
+      clients.set(shop.id, existing);
+      return existing;
+    }
     const client = new HttpQoo10Client({
       baseUrl: options.baseUrl(),
       sellerAuthKey: await options.shops.sellerAuthKey(shop.id),
@@ -32,6 +47,7 @@ export function httpQoo10ClientProvider(options: {
       logger: options.logger.child({ shopId: shop.id }),
     });
     clients.set(shop.id, client);
+    if (clients.size > kept) clients.delete(clients.keys().next().value!);
     return client;
   };
 }

@@ -104,11 +104,14 @@ describe('shop polls on the job queue (several workers, one database)', () => {
       handles.push(await w.worker());
       // At least three slots where both workers tick and work.
       const firstSlot = slotOf(SCHEDULE, new Date()).getTime();
-      await waitUntil('three slots of polls', async () => {
+      // An orders poll that meets its shop's claims poll is skipped until the shop's next orders slot
+      // (20 s here), so the wait includes every shop's orders poll as well.
+      await waitUntil('three slots of polls and every shop\'s orders polled', async () => {
         const runs = await w.polls();
         const slots = new Set(runs.filter((r) => r.started_at.getTime() >= firstSlot + 5_000).map((r) => slotOf(SCHEDULE, r.started_at).getTime()));
-        return slots.size >= 3 && (await w.polls()).filter((r) => r.status === 'running').length === 0;
-      });
+        const ordersPolled = new Set((await w.runsOf(POLL_ORDERS_JOB)).filter((r) => r.status === 'ok').map((r) => r.shop_id));
+        return slots.size >= 3 && ordersPolled.size === SHOPS && (await w.polls()).filter((r) => r.status === 'running').length === 0;
+      }, 90_000);
       await Promise.all(handles.splice(0).map((h) => h.stop()));
 
       const runs = await w.polls();
