@@ -65,3 +65,14 @@ export function freePort(): Promise<number> {
 export function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
+
+/** A benchmark file run as a script: exit 0 when `main` resolves, else print the error and exit 1. */
+export function runAsScript(main: () => Promise<unknown>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

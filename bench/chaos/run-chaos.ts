@@ -3,26 +3,32 @@
 // (with kills, bulk tracking, an expired key); issue 12's hand-over scenario (an outage leaves a cancel
 // unsent, the shop hands the parcel over, Qoo10 recovers) with kills; two daemons on one database; the
 // bad-input sweep against a running daemon; the Qoo10 bad-data sweep (bad-data-sweep.ts: every field of
-// every read method served hostile). Each ends with the invariants (test/helpers/chaos-world.ts,
-// chaos-truth.ts). Prints a table per invariant; exits 1 on any violation. RELIABILITY.md explains it.
+// every read method served hostile); and the same with the service as it runs for many shops (issue 16,
+// test/helpers/chaos-workers.ts): two `worker` processes and a `start` on one database, SIGKILLed in the
+// middle of a Qoo10 call and restarted (workers: no faults; workers-faults: high fault rate;
+// workers-handover: the hand-over scenario). Each ends with the invariants (test/helpers/chaos-world.ts,
+// chaos-truth.ts; with workers also the poll cadence). Prints a table per invariant; exits 1 on any
+// violation. RELIABILITY.md explains it.
 //
 // `npm run chaos -- --self-test`: the hand-over scenario without defects, then once per known defect
-// switched on (CANCEL_GUARD_TEST_DEFECTS); exits 1 when a defect goes undetected.
+// switched on (CANCEL_GUARD_TEST_DEFECTS), polled by `poll --once` and then by the worker fleet; exits 1
+// when a defect goes undetected.
 //
-//   node dist/bench/chaos/run-chaos.js [--minutes 10] [--kills 50] [--seed 20261122] [--only sigkill,faults,handover,two-daemons,bad-input,bad-data]
+//   node dist/bench/chaos/run-chaos.js [--minutes 10] [--kills 50] [--seed 20261122] [--only sigkill,faults,handover,two-daemons,bad-input,bad-data,workers,workers-faults,workers-handover]
 //   node dist/bench/chaos/run-chaos.js --self-test [--seed 20261122]
 // Environment: CHAOS_MINUTES, CHAOS_KILLS, CHAOS_SEED; the database server as for the benchmarks
 // (BENCH_DATABASE_URL / TEST_DATABASE_URL, else an embedded PostgreSQL).
 import { parseArgs } from 'node:util';
 import { createBenchDatabase, startBenchServer } from '../bench-db';
 import { loadAverage, machineLine, say, seconds } from '../bench-stats';
-import { faultsScenario, sigkillScenario, twoDaemonsScenario, type ScenarioResult } from '../../test/helpers/chaos-scenarios';
+import { HIGH_FAULTS, faultsScenario, sigkillScenario, twoDaemonsScenario, type ScenarioResult } from '../../test/helpers/chaos-scenarios';
+import { workersScenario } from '../../test/helpers/chaos-workers';
 import { badInputScenario } from '../../test/helpers/chaos-bad-input';
 import { badDataScenario } from './bad-data-sweep';
 import { handoverScenario, selfTest, type SelfTestRow } from '../../test/helpers/chaos-money-safety';
 import { INVARIANTS, invariantOf, tallyByInvariant } from '../../test/helpers/chaos-truth';
 
-const SCENARIOS = ['sigkill', 'faults', 'handover', 'two-daemons', 'bad-input', 'bad-data'] as const;
+const SCENARIOS = ['sigkill', 'faults', 'handover', 'two-daemons', 'bad-input', 'bad-data', 'workers', 'workers-faults', 'workers-handover'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 type Db = Awaited<ReturnType<typeof createBenchDatabase>>;
 
@@ -110,26 +116,36 @@ function run(scenario: Scenario, db: Db, o: { kills: number; seed: number; deadl
       return badInputScenario(db);
     case 'bad-data':
       return badDataScenario(db, o.deadline);
+    case 'workers':
+      return workersScenario(db, { shops: 4, perKind: 2, laterPerKind: Math.ceil(o.kills / 4) + 2, seed: o.seed + 4, deadline: o.deadline, kills: o.kills });
+    case 'workers-faults':
+      return workersScenario(db, { shops: 4, perKind: 2, laterPerKind: Math.ceil(o.kills / 4) + 2, seed: o.seed + 5, deadline: o.deadline, kills: o.kills, faults: HIGH_FAULTS });
+    case 'workers-handover':
+      return handoverScenario(db, { shops: 3, perKind: 2, laterPerKind: Math.ceil(o.kills / 8) + 2, seed: o.seed + 6, deadline: o.deadline, kills: Math.ceil(o.kills / 5), runner: 'workers', name: 'workers-handover' });
   }
 }
 
 async function runSelfTest(newDb: () => Promise<Db>, seed: number): Promise<number> {
   const startedAt = Date.now();
-  say(`cancel-guard chaos self-test, ${new Date().toISOString()}: the hand-over scenario without defects, then with each known defect on; seed ${seed}`);
-  const rows = await selfTest(newDb, { shops: 2, perKind: 1, laterPerKind: 1, seed, deadline: Date.now() + 10 * 60_000 }, undefined, (row) => {
-    say(`\n── ${row.defect === 'none' ? 'control (no defect)' : `defect ${row.defect}`}`);
-    printDetails(row.result);
-  });
-  say(`\n| defect switched on | must break | ${INVARIANTS.join(' | ')} | detected |`);
-  say(`| --- | --- | ${INVARIANTS.map(() => '---').join(' | ')} | --- |`);
-  for (const row of rows) say(`| ${row.defect} | ${row.expected ?? '(control)'} | ${INVARIANTS.map((i) => row.byInvariant[i]).join(' | ')} | ${verdict(row)} |`);
-  const missed = rows.filter((row) => !row.detected);
-  const control = rows.find((row) => row.defect === 'none');
-  if (control && control.result.violations.length > 0) {
-    say(`\nThe control run (no defect) has ${control.result.violations.length} violation(s): the product breaks these invariants by itself, so a`);
-    say('detection in the same invariant proves less until those are fixed.');
+  say(`cancel-guard chaos self-test, ${new Date().toISOString()}: the hand-over scenario without defects, then with each known defect on, polled by poll --once and by a worker fleet; seed ${seed}`);
+  const rows: Array<SelfTestRow & { runner: string }> = [];
+  for (const runner of ['poll-once', 'workers'] as const) {
+    const size = { shops: 2, perKind: 1, laterPerKind: 1, seed, deadline: Date.now() + 10 * 60_000, runner };
+    const runnerRows = await selfTest(newDb, size, undefined, (row) => {
+      say(`\n── ${runner}: ${row.defect === 'none' ? 'control (no defect)' : `defect ${row.defect}`}`);
+      printDetails(row.result);
+    });
+    rows.push(...runnerRows.map((row) => ({ ...row, runner })));
   }
-  say(`\n${missed.length === 0 ? 'every defect detected' : `UNDETECTED: ${missed.map((r) => r.defect).join(', ')}`} in ${seconds(Date.now() - startedAt)} (load ${loadAverage()})`);
+  say(`\n| polled by | defect switched on | must break | ${INVARIANTS.join(' | ')} | detected |`);
+  say(`| --- | --- | --- | ${INVARIANTS.map(() => '---').join(' | ')} | --- |`);
+  for (const row of rows) say(`| ${row.runner} | ${row.defect} | ${row.expected ?? '(control)'} | ${INVARIANTS.map((i) => row.byInvariant[i]).join(' | ')} | ${verdict(row)} |`);
+  const missed = rows.filter((row) => !row.detected);
+  for (const control of rows.filter((row) => row.defect === 'none' && row.result.violations.length > 0)) {
+    say(`\nThe ${control.runner} control run (no defect) has ${control.result.violations.length} violation(s): the product breaks these invariants by`);
+    say('itself, so a detection in the same invariant proves less until those are fixed.');
+  }
+  say(`\n${missed.length === 0 ? 'every defect detected' : `UNDETECTED: ${missed.map((r) => `${r.defect} (${r.runner})`).join(', ')}`} in ${seconds(Date.now() - startedAt)} (load ${loadAverage()})`);
   return missed.length === 0 ? 0 : 1;
 }
 

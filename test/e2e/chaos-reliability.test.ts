@@ -66,7 +66,7 @@ describe('reliability: faults, kills and two daemons (reduced chaos run)', () =>
       // The order count the service reports is one more than Qoo10 shows (whichever JST month it is).
       const rate = violations.map((v) => new RegExp(`^rate: ${shop.name} \\d{4}-\\d{2}: rate --json reports orders (\\d+) \\(Qoo10 shows (\\d+)\\)$`).exec(v)).find(Boolean);
       assert.ok(rate && Number(rate[1]) === Number(rate[2]) + 1, violations.join('\n'));
-      assert.deepEqual(tallyByInvariant(violations), { rate: 1, 'shipped-cancel': 0, 'double-action': 1, state: violations.length - 2 });
+      assert.deepEqual(tallyByInvariant(violations), { rate: 1, 'shipped-cancel': 0, 'double-action': 1, 'poll-cadence': 0, state: violations.length - 2 });
     } finally {
       await world.close();
     }

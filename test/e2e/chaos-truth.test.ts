@@ -167,6 +167,6 @@ describe('the rate, recounted from the simulator', () => {
   });
 
   test('violations are tallied per invariant; texts without a known prefix are the service\'s own bookkeeping', () => {
-    assert.deepEqual(tallyByInvariant(['rate: a', 'double-action: b', 'double-action: c', 'request lost: order 1']), { rate: 1, 'shipped-cancel': 0, 'double-action': 2, state: 1 });
+    assert.deepEqual(tallyByInvariant(['rate: a', 'double-action: b', 'double-action: c', 'request lost: order 1']), { rate: 1, 'shipped-cancel': 0, 'double-action': 2, 'poll-cadence': 0, state: 1 });
   });
 });

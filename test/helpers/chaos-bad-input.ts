@@ -213,16 +213,26 @@ export async function badInputScenario(db: ChaosDatabase, options: { onCase?: (o
   const started = Date.now();
   const world = await createChaosWorld({ db, shops: 1, perKind: 1, laterPerKind: 0 });
   const result: ScenarioResult & { outcomes: CaseOutcome[] } = { scenario: 'bad-input', runs: 0, killed: 0, requests: 0, violations: [], ms: 0, notes: [], outcomes: [] };
-  const daemon = world.startDaemon({ POLL_SCHEDULE: '0 0 1 1 *' });
+  // Polls only at start-up: claims once a year, each shop's orders once an hour (the longest interval).
+  const daemon = world.startDaemon({ POLL_SCHEDULE: '0 0 1 1 *', POLL_ORDERS_INTERVAL: '60m' });
   try {
     const base = await daemon.url;
-    // Let the start-up cycle settle the four requests (one of them stays in review).
+    // Let the start-up work settle the four requests (one of them stays in review; the refusal stays
+    // 'acting' until a later claims poll sees it end): no poll running, no request undecided, no outbox
+    // row in flight, no queued job left (decisions and sends are jobs of their own).
     const deadline = Date.now() + 60_000;
     let reviewId: string | null = null;
     while (Date.now() < deadline && reviewId === null) {
       const rows: Array<{ id: string }> = await db.dataSource.query(`SELECT id FROM cancel_requests WHERE status = 'review' LIMIT 1`);
-      const [{ running }] = await db.dataSource.query(`SELECT count(*) FILTER (WHERE finished_at IS NULL)::int AS running FROM job_runs`);
-      if (rows.length > 0 && running === 0) reviewId = String(rows[0]!.id);
+      const [{ busy }] = await db.dataSource.query(
+        `SELECT (SELECT count(*) FROM job_runs WHERE finished_at IS NULL)
+              + (SELECT count(*) FROM cancel_requests WHERE status = 'pending')
+              + (SELECT count(*) FROM actions WHERE state IN ('pending', 'sending')) AS busy`,
+      );
+      // pg-boss creates its schema when the daemon's queue starts, a moment after the port answers.
+      const [{ queue }] = await db.dataSource.query(`SELECT to_regclass('pgboss.job') IS NOT NULL AS queue`);
+      const [{ queued }] = queue ? await db.dataSource.query(`SELECT count(*)::int AS queued FROM pgboss.job WHERE state IN ('created', 'retry', 'active')`) : [{ queued: 1 }];
+      if (rows.length > 0 && Number(busy) === 0 && queued === 0) reviewId = String(rows[0]!.id);
       else await new Promise((done) => setTimeout(done, 250));
     }
     if (!reviewId) throw new Error(`the daemon's first cycle did not leave a review item: ${daemon.output().slice(-800)}`);

@@ -14,6 +14,7 @@ import type { SimulatorFaults } from '../../src/qoo10/simulator/faults';
 import { CHAOS_ADMIN_TOKEN, checkInvariants, composeInProcess, createChaosWorld, seededRandom, type ChaosDatabase, type ChaosWorld } from './chaos-world';
 import { faultedCalls, interruptedCycles, killRepeatedly, newResult, settle, type ScenarioResult, type ScenarioSize } from './chaos-scenarios';
 import { tallyByInvariant, type Invariant } from './chaos-truth';
+import { FLEET_CADENCE, Fleet, cadenceViolations, claimsPollCount, fleetEnv, killFleetRepeatedly, settleFleet, waitFor } from './chaos-workers';
 
 const CANCEL = 'Claim.SetCancelProcess' as const;
 const TRACKING = ['ShippingBasic.SetSendingInfo', 'ShippingBasic.SetSendingInfoBulk'] as const;
@@ -26,6 +27,11 @@ export interface HandoverSize extends ScenarioSize {
   env?: Record<string, string>;
   /** Scenario name in the result (default 'handover'). */
   name?: string;
+  /**
+   * Who polls: `poll --once` runs one after another (default), or a fleet of two `worker` processes and
+   * a `start` on one database (chaos-workers.ts), stopped between the steps, SIGKILLed mid-call.
+   */
+  runner?: 'poll-once' | 'workers';
 }
 
 /** The product's admin API, composed in this process and listening on a free port (real HTTP). */
@@ -62,6 +68,7 @@ export async function handoverScenario(db: ChaosDatabase, size: HandoverSize): P
     env: size.env,
   });
   const api = await productApi(world);
+  const fleet = size.runner === 'workers' ? await Fleet.create(world, ['worker', 'worker', 'start'], fleetEnv(FLEET_CADENCE)) : null;
   const packedOnlyOrders = new Set<string>();
   try {
     // 1. Outage: every cancel is lost on its way to Qoo10 (nothing applied); reads still work. The
@@ -73,9 +80,25 @@ export async function handoverScenario(db: ChaosDatabase, size: HandoverSize): P
         { kind: 'drop', methods: [...TRACKING], times: size.shops },
       ],
     });
-    const outage = await world.runPollOnce();
-    result.runs += 1;
-    result.notes.push(`outage run exited ${outage.code}`);
+    if (fleet) {
+      // As one poll --once: until each shop's claims were polled twice and every accepted cancel was tried.
+      const fromSeq = world.sim.calls.length;
+      await fleet.start();
+      result.runs += fleet.size;
+      const accepted = world.opened.filter((r) => r.kind === 'accept').map((r) => r.orderNo);
+      const tried = await waitFor(
+        () =>
+          [...claimsPollCount(world, fromSeq).values()].every((n) => n >= 2) &&
+          accepted.every((orderNo) => world.sim.writes.some((w) => w.kind === 'cancel' && w.orderNo === orderNo)),
+        60_000,
+      );
+      result.notes.push(`outage: ${tried ? 'every accepted cancel tried' : 'NOT every accepted cancel tried within 60 s'} by ${fleet.size} processes`);
+      result.violations.push(...(await fleet.stop()));
+    } else {
+      const outage = await world.runPollOnce();
+      result.runs += 1;
+      result.notes.push(`outage run exited ${outage.code}`);
+    }
 
     // 2. The shop hands each shop's first accepted order to Yamato, packs the others, and records it
     //    through the facts API: either says the parcel may leave, so none may be cancelled.
@@ -107,20 +130,28 @@ export async function handoverScenario(db: ChaosDatabase, size: HandoverSize): P
     for (const shop of world.shops) {
       for (const kind of ['accept', 'refuse', 'seller-fault'] as const) if (world.remaining(shop, kind) > 0) await world.openRequest(shop, kind);
     }
-    const recovered = await world.runPollOnce();
-    result.runs += 1;
-    if (recovered.code !== 0) result.notes.push(`the first run after the recovery exited ${recovered.code}`);
-    if (size.kills) await killRepeatedly(world, result, random, size.kills, size.maxKillMs ?? 2500, size.deadline);
+    if (fleet) {
+      await fleet.start();
+      if (size.kills) await killFleetRepeatedly(world, fleet, result, random, size.kills, size.deadline);
+    } else {
+      const recovered = await world.runPollOnce();
+      result.runs += 1;
+      if (recovered.code !== 0) result.notes.push(`the first run after the recovery exited ${recovered.code}`);
+      if (size.kills) await killRepeatedly(world, result, random, size.kills, size.maxKillMs ?? 2500, size.deadline);
+    }
 
-    // 4. Faults off: clean runs, then the checks.
+    // 4. Faults off: clean runs (or the fleet until all is settled), then the checks.
     world.sim.setFaults(latency);
-    await settle(world, result, 2);
+    if (fleet) await settleFleet(world, fleet, result);
+    else await settle(world, result, 2);
     result.requests = world.opened.length;
     result.faults = faultedCalls(world);
     result.violations.push(...(await checkInvariants(world, { expectOutcomes: false })));
+    if (fleet) result.violations.push(...cadenceViolations(world, fleet, FLEET_CADENCE));
     const lost = world.sim.calls.filter((call) => call.lostAnswer !== null).length;
     result.notes.push(`seed ${size.seed}; ${lost} writes lost their answer; ${size.kills ? await interruptedCycles(world) : 'no kills'}`);
   } finally {
+    await fleet?.close();
     await api.close();
     await world.close();
     result.ms = Date.now() - started;

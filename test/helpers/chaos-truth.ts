@@ -8,7 +8,7 @@ import type { RecordedCall } from '../../src/qoo10/simulator/start-simulator';
 import type { SimShop } from '../../src/qoo10/simulator/sim-state';
 import type { WriteAnswer, WriteAttempt } from '../../src/qoo10/simulator/write-faults';
 
-export const INVARIANTS = ['rate', 'shipped-cancel', 'double-action', 'state'] as const;
+export const INVARIANTS = ['rate', 'shipped-cancel', 'double-action', 'poll-cadence', 'state'] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
 /** The invariant a violation text belongs to; texts without a known prefix are 'state' (the product's own bookkeeping). */
@@ -115,6 +115,43 @@ export function checkNoDoubleAction(calls: readonly RecordedCall[], writes: read
     });
   }
   return [...violations];
+}
+
+/** A stretch of time in which the service's processes ran (epoch ms). */
+export interface RunningPeriod {
+  from: number;
+  to: number;
+}
+
+/**
+ * Poll cadence, from the simulator's call record: while the service runs, every shop's claims (its
+ * GetClaimInfo_V3 call for pending requests) are polled at least once in every two consecutive
+ * intervals, i.e. between any schedule tick and the tick after next. `ticks(from, to)` gives the
+ * schedule's ticks in a period; windows that end after the period are not judged.
+ */
+export function checkPollCadence(calls: readonly RecordedCall[], shopNames: readonly string[], periods: readonly RunningPeriod[], ticks: (from: number, to: number) => number[]): string[] {
+  const violations: string[] = [];
+  const polls = new Map<string, number[]>(shopNames.map((name) => [name, []]));
+  for (const call of calls) {
+    if (/GetClaimInfo_V3$/i.test(call.method) && param(call, 'claimstat') === '1' && call.shopName !== null) polls.get(call.shopName)?.push(call.at.getTime());
+  }
+  for (const period of periods) {
+    const t = ticks(period.from, period.to);
+    for (let i = 0; i + 2 < t.length; i++) {
+      const [from, to] = [t[i]!, t[i + 2]!];
+      for (const [shop, times] of polls) {
+        if (!times.some((at) => at >= from && at < to)) {
+          const before = times.filter((at) => at < from).pop();
+          const after = times.find((at) => at >= to);
+          const when = (at: number | undefined) => (at === undefined ? 'none' : new Date(at).toISOString().slice(11, 23));
+          violations.push(
+            `poll-cadence: claims of ${shop} not polled between ${new Date(from).toISOString()} and ${new Date(to).toISOString()} (two intervals; polled before at ${when(before)}, after at ${when(after)})`,
+          );
+        }
+      }
+    }
+  }
+  return violations;
 }
 
 const HOUR_MS = 3_600_000;
