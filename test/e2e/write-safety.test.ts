@@ -98,6 +98,40 @@ describe('writes to Qoo10 under lost answers', () => {
     assert.equal((await requestRow(f, orderNo)).outcome, 'accepted');
   });
 
+  test('a cancel answered with a malformed body (scalar ResultObject) and not applied is never recorded as done', async () => {
+    // The chaos faults scenario: the simulator answered an unapplied cancel {"ResultCode":0,"ResultObject":0},
+    // which Qoo10 means as success, and the request was booked as accepted while Qoo10 showed no cancel.
+    // A malformed answer to a write must be one the client cannot read as success. Only the cancel call is
+    // faulted (its reads stay clean): the shop's cached client is wrapped for one call.
+    const orderNo = await acceptableRequest();
+    const client = await f.t.services.qoo10Clients(f.shop);
+    const cancelOrder = client.cancelOrder;
+    client.cancelOrder = async (input, signal) => {
+      client.cancelOrder = cancelOrder;
+      f.sim.setFaults({ malformedRate: 1, malformedKind: 'result_object_scalar' });
+      try {
+        return await cancelOrder.call(client, input, signal);
+      } finally {
+        f.sim.setFaults({});
+      }
+    };
+    try {
+      await cycle(f);
+    } finally {
+      client.cancelOrder = cancelOrder;
+    }
+    assert.deepEqual(attemptsOn(f, orderNo, 'cancel').map((a) => [a.answer, a.applied]), [['malformed', false]]);
+    assert.equal(f.sim.state.order(orderNo)?.cancelledAt, null);
+    assert.equal((await requestRow(f, orderNo)).status, 'acting', 'unknown, not done');
+    assert.equal((await actionRows(f, orderNo))[0]?.state, 'sending');
+    assert.deepEqual(await f.t.db.dataSource.query('SELECT cause FROM cancels WHERE order_no = $1', [orderNo]), [], 'not counted in the rate');
+
+    await cycle(f);
+    assert.deepEqual(attemptsOn(f, orderNo, 'cancel').map((a) => a.applied), [false, true], 'read unapplied, sent again once');
+    assert.notEqual(f.sim.state.order(orderNo)?.cancelledAt, null);
+    assert.equal((await requestRow(f, orderNo)).outcome, 'accepted');
+  });
+
   test('a write that never gets a clear answer is sent at most twice, then goes to a person', async () => {
     const orderNo = await acceptableRequest();
     f.sim.setFaults({ lostAnswers: [{ kind: 'drop', apply: false, methods: ['Claim.SetCancelProcess'], orderNos: [orderNo] }] });

@@ -156,7 +156,11 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
       return sendText(res, 500, 'Internal Server Error');
     }
     if (fault?.kind === 'malformed') {
-      const { contentType, body } = malformedBody(fault.variant);
+      // A scalar ResultObject is malformed only where a list is due. On a write, `{"ResultCode":0,
+      // "ResultObject":0}` is Qoo10 saying "done" (a client must read it as success, like scalar_success),
+      // so a write left unapplied gets an answer without a ResultCode instead.
+      const variant = write && fault.variant === 'result_object_scalar' ? 'no_result_code' : fault.variant;
+      const { contentType, body } = malformedBody(variant);
       return send(res, 200, contentType, body);
     }
     if (fault?.kind === 'error_code_shape') {
