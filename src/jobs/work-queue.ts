@@ -12,6 +12,11 @@ export function slotOf(schedule: string, at: Date): Date {
   return cronParser.parseExpression(schedule, { currentDate: new Date(at.getTime() + SLOT_TOLERANCE_MS) }).prev().toDate();
 }
 
+/** When the slot that begins at `slot` ends: the schedule's next tick after it. */
+export function nextSlotOf(schedule: string, slot: Date): Date {
+  return cronParser.parseExpression(schedule, { currentDate: slot }).next().toDate();
+}
+
 /** The same id for the same job from every process (a name-based UUID), so a second insert is a no-op. */
 export function slotJobId(kind: string, key: string, slot: Date): string {
   const hex = createHash('sha1').update(`${kind}\u0000${key}\u0000${slot.toISOString()}`).digest('hex');
@@ -55,7 +60,7 @@ export interface JobKind<T extends object = object> {
 
 export interface WorkQueueDeps {
   connectionString: string;
-  /** Job kinds in priority order: a free worker takes the first kind that has a job ready. */
+  /** Job kinds in priority order: free slots are filled from the first kinds that have jobs ready. */
   kinds: readonly JobKind[];
   concurrency: number;
   /** How many heavy jobs (kinds marked heavy) run at once in this process. */
@@ -70,15 +75,19 @@ export interface WorkQueueDeps {
  * every process's tick calls enqueueDue, which offers each slot kind's due jobs under ids derived from the
  * shop and the slot, so however many processes tick, each shop has one job per slot; a shop whose job from
  * an earlier slot is still waiting is not offered again. Jobs queue further jobs (a claims poll its
- * decisions, a decision its sends) under keys, so re-queueing is idempotent. Workers in any number of
- * processes take jobs with SKIP LOCKED, each taking the first kind in priority order that has one ready.
+ * decisions, a decision its sends) under keys, so re-queueing is idempotent. Each process has one fetcher
+ * that takes batches of ready jobs (SKIP LOCKED) in priority order for its free slots; any number of
+ * processes share the queue.
  */
 export class WorkQueue {
   private readonly boss: PgBoss;
   private readonly abort = new AbortController();
   private started = false;
-  private readonly loops: Array<Promise<void>> = [];
-  /** Idle workers waiting for their next look at the queue. */
+  private fetcher: Promise<void> | undefined;
+  /** The jobs running in this process's slots (at most `concurrency`). */
+  private readonly running = new Set<Promise<void>>();
+  private readonly context: JobContext = { signal: this.abort.signal, enqueue: (queue, jobs) => this.enqueue(queue, jobs) };
+  /** The fetcher, napping until its next look at the queue. */
   private readonly nappers = new Set<() => void>();
   /** Queues found empty, and until when this process does not ask again (a local enqueue clears it). */
   private readonly emptyUntil = new Map<string, number>();
@@ -106,7 +115,7 @@ export class WorkQueue {
     this.started = true;
     for (const kind of this.deps.kinds) await this.ensureQueue(kind);
     if (!work) return;
-    for (let i = 0; i < this.deps.concurrency; i++) this.loops.push(this.workLoop());
+    this.fetcher = this.fetchLoop();
   }
 
   /**
@@ -134,47 +143,57 @@ export class WorkQueue {
   }
 
   /**
-   * One worker: take the first job ready in priority order (SKIP LOCKED), run it, record the outcome; ask
-   * again at once after a job, nap when every queue is empty (an enqueue in this process wakes it).
-   * pg-boss's fetch / complete / fail are awaited here rather than left to its work(), which does not
-   * await complete() and crashes the process when the database goes away at that moment.
+   * The fetcher, one per process: with N slots free, it takes up to N ready jobs with one fetch per kind
+   * (SKIP LOCKED), in priority order, heavy kinds only up to the free heavy slots, and starts each in a
+   * slot; it asks again as soon as a slot is free (jobs finishing while a fetch is in flight make the next
+   * batch larger) and naps only when every queue was found empty (an enqueue in this process, or a job
+   * finishing, wakes it). One fetch in flight per process instead of one per worker: pg-boss's fetch was
+   * the database's main load with 48 single-job fetchers per process (ADR 0020, Amended).
    */
-  private async workLoop(): Promise<void> {
-    const context: JobContext = { signal: this.abort.signal, enqueue: (queue, jobs) => this.enqueue(queue, jobs) };
+  private async fetchLoop(): Promise<void> {
     while (!this.abort.signal.aborted) {
-      const next = await this.take();
-      if (!next) {
+      let free = this.deps.concurrency - this.running.size;
+      if (free <= 0) {
         await this.nap(this.deps.pollIntervalMs);
         continue;
       }
-      const { kind, job } = next;
+      let fetched = 0;
+      for (const kind of this.deps.kinds) {
+        if (this.abort.signal.aborted || free <= 0) break;
+        if ((this.emptyUntil.get(kind.queue) ?? 0) > Date.now()) continue;
+        const batchSize = kind.heavy ? Math.min(free, this.deps.heavySlots - this.heavyRunning) : free;
+        if (batchSize <= 0) continue;
+        const jobs = await this.boss.fetch<object>(kind.queue, { batchSize }).catch(() => [] as Array<PgBoss.Job<object>>);
+        if (jobs.length === 0) this.emptyUntil.set(kind.queue, Date.now() + this.deps.pollIntervalMs);
+        for (const job of jobs) this.runJob(kind, job);
+        free -= jobs.length;
+        fetched += jobs.length;
+      }
+      if (fetched === 0) await this.nap(this.deps.pollIntervalMs);
+    }
+  }
+
+  /**
+   * Runs one fetched job in a slot and records its outcome. pg-boss's complete / fail are awaited here
+   * rather than left to its work(), which does not await complete() and crashes the process when the
+   * database goes away at that moment.
+   */
+  private runJob(kind: JobKind, job: PgBoss.Job<object>): void {
+    if (kind.heavy) this.heavyRunning += 1;
+    const running = (async () => {
       try {
-        const output = await kind.run(job.data, context);
+        const output = await kind.run(job.data, this.context);
         await this.boss.complete(kind.queue, job.id, output ?? {}).catch((error: unknown) => this.deps.logger.warn({ err: error, queue: kind.queue }, 'could not mark a job done'));
       } catch (error) {
         this.deps.logger.error({ err: error, queue: kind.queue }, 'job failed');
         await this.boss.fail(kind.queue, job.id, { error: safeErrorMessage(error) }).catch((failure: unknown) => this.deps.logger.warn({ err: failure, queue: kind.queue }, 'could not mark a job failed'));
-      } finally {
-        if (kind.heavy) this.heavyRunning -= 1;
       }
-    }
-  }
-
-  /** The first ready job in priority order; heavy kinds only while a heavy slot is free. */
-  private async take(): Promise<{ kind: JobKind; job: PgBoss.Job<object> } | null> {
-    for (const kind of this.deps.kinds) {
-      if (this.abort.signal.aborted) return null;
-      if ((this.emptyUntil.get(kind.queue) ?? 0) > Date.now()) continue;
-      if (kind.heavy) {
-        if (this.heavyRunning >= this.deps.heavySlots) continue;
-        this.heavyRunning += 1;
-      }
-      const [job] = await this.boss.fetch<object>(kind.queue, { batchSize: 1 }).catch(() => [] as Array<PgBoss.Job<object>>);
-      if (job) return { kind, job };
+    })().finally(() => {
       if (kind.heavy) this.heavyRunning -= 1;
-      this.emptyUntil.set(kind.queue, Date.now() + this.deps.pollIntervalMs);
-    }
-    return null;
+      this.running.delete(running);
+      this.wake();
+    });
+    this.running.add(running);
   }
 
   /** Waits `ms`, or less when this process queued work or the queue is stopping (wake). */
@@ -230,7 +249,11 @@ export class WorkQueue {
     this.wake();
     if (!this.started) return;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled(this.loops), new Promise((done) => (timer = setTimeout(done, graceMs)))]);
+    const settled = (async () => {
+      await this.fetcher;
+      await Promise.allSettled([...this.running]);
+    })();
+    await Promise.race([settled, new Promise((done) => (timer = setTimeout(done, graceMs)))]);
     clearTimeout(timer);
     await this.boss.stop({ graceful: false, wait: true });
   }

@@ -16,11 +16,11 @@ import { PROJECT_ROOT } from '../../src/config/paths';
 import { loadConfig } from '../../src/config/config';
 import { silentLogger } from '../../src/logger';
 import { startService, type ServiceHandle } from '../../src/main';
-import { slotOf } from '../../src/jobs/work-queue';
+import { slotJobId, slotOf } from '../../src/jobs/work-queue';
 import { startSimulator, type SimulatorHandle } from '../../src/qoo10/simulator/start-simulator';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { POLL_CLAIMS_JOB, POLL_ORDERS_JOB } from '../../src/domain/job-names';
-import { DECIDE_QUEUE } from '../../src/jobs/tasks/job-names';
+import { DECIDE_QUEUE, POLL_CLAIMS_QUEUE } from '../../src/jobs/tasks/job-names';
 
 const CLI = resolve(PROJECT_ROOT, 'dist/src/cli.js');
 const SCHEDULE = '*/5 * * * * *';
@@ -128,9 +128,10 @@ describe('shop polls on the job queue (several workers, one database)', () => {
       assert.equal(shopsPolled.size, SHOPS, 'every shop\'s claims were polled');
       const ordersPolled = new Set((await w.runsOf(POLL_ORDERS_JOB)).filter((r) => r.status === 'ok').map((r) => r.shop_id));
       assert.equal(ordersPolled.size, SHOPS, 'every shop\'s orders were polled');
-      // The polls ran as queue jobs, one per shop per slot (the queue's own record).
+      // The polls ran as queue jobs, one per shop per slot (the queue's own record); a poll that found its
+      // shop busy came back as a job of its own (data.busy), not counted here.
       const jobs = await w.db.dataSource.query(
-        `SELECT count(*)::int AS n, count(DISTINCT (data->>'shopId', data->>'slot'))::int AS distinct_slots FROM pgboss.job WHERE name = 'poll-claims' AND state = 'completed'`,
+        `SELECT count(*)::int AS n, count(DISTINCT (data->>'shopId', data->>'slot'))::int AS distinct_slots FROM pgboss.job WHERE name = 'poll-claims' AND state = 'completed' AND data->>'busy' IS NULL`,
       );
       assert.ok(jobs[0].n >= SHOPS * 3, 'the slots\' polls were completed through the queue');
       assert.equal(jobs[0].n, jobs[0].distinct_slots, 'one job per shop per slot');
@@ -271,6 +272,42 @@ describe('shop polls on the job queue (several workers, one database)', () => {
       const [row] = await w.db.dataSource.query(`SELECT outcome FROM cancel_requests WHERE id = $1`, [request.id]);
       assert.equal(row.outcome, 'accepted');
       assert.equal(w.sim.writes.filter((write) => write.orderNo === order.orderNo && write.kind === 'cancel').length, 1);
+    } finally {
+      await handle?.stop();
+      await w.close();
+    }
+  });
+
+  test('a claims poll that finds its shop busy comes back, and polls the shop once it is free', async () => {
+    const w = await world(20);
+    let handle: ServiceHandle | null = null;
+    try {
+      const [shop] = await w.db.dataSource.query(`SELECT id FROM shops ORDER BY id LIMIT 1`);
+      await w.db.dataSource.query(
+        `INSERT INTO shop_leases (shop_id, holder, kind, expires_at) VALUES ($1, '00000000-0000-4000-8000-00000000beef', 'lease', now() + interval '1 hour')
+         ON CONFLICT (shop_id) DO UPDATE SET holder = '00000000-0000-4000-8000-00000000beef', kind = 'lease', expires_at = now() + interval '1 hour'`,
+        [shop.id],
+      );
+      // The worker does not tick: only the job queued here runs. Its slot is a minute ahead (the job runs at
+      // once all the same), so the slot cannot end while this test waits for a retry.
+      handle = await startService(loadConfig(w.vars), { listen: false, schedule: false, work: true, logger: silentLogger(), announce: () => undefined });
+      const slot = new Date(slotOf(SCHEDULE, new Date()).getTime() + 60_000);
+      await handle.queue!.enqueue(POLL_CLAIMS_QUEUE, [{ id: slotJobId(POLL_CLAIMS_QUEUE, shop.id, slot), data: { shopId: shop.id, slot: slot.toISOString() } }]);
+      await waitUntil('the claims poll queued again while the shop is busy', async () => {
+        const [busy] = await w.db.dataSource.query(`SELECT max((data->>'busy')::int) AS n FROM pgboss.job WHERE name = 'poll-claims'`);
+        return (busy?.n ?? 0) >= 1;
+      });
+      assert.equal((await w.polls()).length, 0, 'no poll while another holder has the shop');
+
+      await w.db.dataSource.query(`DELETE FROM shop_leases WHERE holder = '00000000-0000-4000-8000-00000000beef'`);
+      await waitUntil('the shop polled once it is free', async () => (await w.polls()).some((r) => r.shop_id === shop.id && r.status === 'ok'));
+      await waitUntil('no poll-claims job left waiting', async () => {
+        const [open] = await w.db.dataSource.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'poll-claims' AND state < 'completed'`);
+        return open.n === 0;
+      });
+      assert.equal((await w.polls()).length, 1, 'polled once for the slot');
+      const failed = await w.db.dataSource.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'poll-claims' AND state = 'failed'`);
+      assert.equal(failed[0].n, 0, 'a busy shop is not a failed job');
     } finally {
       await handle?.stop();
       await w.close();

@@ -21,7 +21,7 @@ export function followUpJob(deps: TaskDeps): JobKind<{ slot: string }> {
     expireInSeconds: 3_600,
     due(at) {
       const slot = slotOf(deps.claimsSchedule, at);
-      return [{ id: slotJobId(FOLLOW_UP_QUEUE, 'all', slot), data: { slot: slot.toISOString() } }];
+      return [{ id: slotJobId(FOLLOW_UP_QUEUE, 'all', slot), data: { slot: slot.toISOString() }, startAfter: slot }];
     },
     async run(_data, { signal, enqueue }) {
       const now = deps.now();

@@ -1,14 +1,14 @@
 import { POLL_CLAIMS_JOB } from '../../domain/job-names';
-import { slotJobId, slotOf, type JobKind } from '../work-queue';
+import { nextSlotOf, slotJobId, slotOf, type JobKind } from '../work-queue';
 import { keyedJob, slotPollUnderLease, type SlotJobData } from './shop-lease';
 import { DECIDE_QUEUE, POLL_CLAIMS_QUEUE, RATE_ALERTS_QUEUE, SEND_ACTION_QUEUE } from './job-names';
 import type { TaskDeps } from './task-deps';
 
 /**
  * poll-claims: one job per shop per claims slot (POLL_CLAIMS_INTERVAL, default 2 minutes), first in every
- * worker's priority order. Under the shop's lease: the claims poll and the shop's follow-ups. Skipped when
- * another holder has the shop, or when the shop's claims were already polled since the slot began (the job
- * ran late). Then, with the lease released, it queues what it found open: a decide job per undecided
+ * worker's priority order, never started before its slot begins. Under the shop's lease: the claims poll
+ * and the shop's follow-ups. When another holder has the shop it comes back a few seconds later until its
+ * slot is over; skipped when the shop's claims were already polled since the slot began (the job ran late). Then, with the lease released, it queues what it found open: a decide job per undecided
  * request and a send-action job per unfinished outbox row, keyed by request and row, so this is also the
  * safety net for any such job that was lost.
  */
@@ -20,11 +20,13 @@ export function pollClaimsJob(deps: TaskDeps): JobKind<SlotJobData> {
     expireInSeconds: 3_600,
     due(at, shopIds) {
       const slot = slotOf(deps.claimsSchedule, at);
-      return shopIds.map((shopId) => ({ id: slotJobId(POLL_CLAIMS_QUEUE, shopId, slot), data: { shopId, slot: slot.toISOString() } }));
+      // startAfter: a tick just before a slot (SLOT_TOLERANCE_MS) queues that slot's jobs; none runs before it begins.
+      return shopIds.map((shopId) => ({ id: slotJobId(POLL_CLAIMS_QUEUE, shopId, slot), data: { shopId, slot: slot.toISOString() }, startAfter: slot }));
     },
     async run(data, context) {
       const { shopId } = data;
-      const polled = await slotPollUnderLease(deps, context, data, POLL_CLAIMS_JOB, (shop, signal) => deps.pipeline.pollClaims(shop, signal));
+      const slotEnd = nextSlotOf(deps.claimsSchedule, new Date(data.slot));
+      const polled = await slotPollUnderLease(deps, context, { queue: POLL_CLAIMS_QUEUE, data, slotEnd }, POLL_CLAIMS_JOB, (shop, signal) => deps.pipeline.pollClaims(shop, signal));
       if (!polled.ran) return { status: polled.status };
       const report = polled.report;
       if (report.status === 'failed') deps.logger.warn({ shopId }, 'claims poll failed');

@@ -19,9 +19,10 @@ export function ordersSlotOf(shopId: string, intervalMs: number, at: Date): Date
 /**
  * poll-orders: one job per shop per orders slot (POLL_ORDERS_INTERVAL, default 10 minutes). Each shop's
  * slots start at its own offset in the interval, so a tick of the claims clock queues only the shops whose
- * orders slot began since (about a fifth of them at the defaults), not all at once. Under the shop's lease;
- * skipped when another holder has the shop (its next slot polls it, re-reading from where the last
- * successful orders poll ended) or when its orders were polled since the slot began. An order the claims
+ * orders slot began since (about a fifth of them at the defaults), not all at once, and none before its
+ * slot begins. Under the shop's lease; when another holder has the shop it comes back a few seconds later
+ * until its slot is over (then its next slot polls it, re-reading from where the last successful orders
+ * poll ended); skipped when its orders were polled since the slot began. An order the claims
  * poll needs before then is read on demand (PollService.pollClaims reads unknown and stale orders).
  */
 export function pollOrdersJob(deps: TaskDeps): JobKind<SlotJobData> {
@@ -33,12 +34,13 @@ export function pollOrdersJob(deps: TaskDeps): JobKind<SlotJobData> {
     due(at, shopIds) {
       return shopIds.map((shopId) => {
         const slot = ordersSlotOf(shopId, deps.ordersIntervalMs, at);
-        return { id: slotJobId(POLL_ORDERS_QUEUE, shopId, slot), data: { shopId, slot: slot.toISOString() } };
+        return { id: slotJobId(POLL_ORDERS_QUEUE, shopId, slot), data: { shopId, slot: slot.toISOString() }, startAfter: slot };
       });
     },
     async run(data, context) {
       const { shopId } = data;
-      const polled = await slotPollUnderLease(deps, context, data, POLL_ORDERS_JOB, (shop, signal) => deps.pipeline.pollOrders(shop, signal));
+      const slotEnd = new Date(new Date(data.slot).getTime() + deps.ordersIntervalMs);
+      const polled = await slotPollUnderLease(deps, context, { queue: POLL_ORDERS_QUEUE, data, slotEnd }, POLL_ORDERS_JOB, (shop, signal) => deps.pipeline.pollOrders(shop, signal));
       if (!polled.ran) return { status: polled.status };
       const report = polled.report;
       if (report.status === 'failed') deps.logger.warn({ shopId }, 'orders poll failed');

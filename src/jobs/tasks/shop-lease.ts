@@ -1,5 +1,5 @@
 import type { Shop } from '../../domain/types';
-import type { JobContext, QueuedJob } from '../work-queue';
+import { slotJobId, type JobContext, type QueuedJob } from '../work-queue';
 import type { TaskDeps } from './task-deps';
 
 /** A job that found its shop's lease busy runs again after this (plus up to as much again, so retries spread). */
@@ -53,26 +53,49 @@ export async function underShopLease<T extends ShopJobData, R>(
 export interface SlotJobData {
   shopId: string;
   slot: string;
+  /** How many times this slot's poll found the shop's lease busy and came back. */
+  busy?: number;
+}
+
+/** A slot poll that found its shop's lease busy runs again after this (plus up to as much again). */
+export const SLOT_BUSY_RETRY_MS = 1_500;
+
+/** A slot job: its queue, its data and when its slot ends (the next slot's job takes over then). */
+export interface SlotJob {
+  queue: string;
+  data: SlotJobData;
+  slotEnd: Date;
 }
 
 /**
- * Runs a slot poll under the shop's lease. Skipped (no re-queue: the shop's next slot polls it) when the
- * shop is inactive, another holder has it, or its `job` runs show it was already polled since the slot
- * began (this job ran late).
+ * Runs a slot poll under the shop's lease. Skipped when the shop is inactive, or when its `job` runs show it
+ * was already polled since the slot began (this job ran late). When another holder has the shop (its own
+ * decisions and sends, or a dead worker's lease not yet expired), the poll comes back a few seconds later
+ * under an id of its own for each attempt, until its slot is over: then the next slot's job takes over.
  */
 export async function slotPollUnderLease<R>(
   deps: TaskDeps,
   context: JobContext,
-  data: SlotJobData,
+  slotJob: SlotJob,
   job: string,
   poll: (shop: Shop, signal: AbortSignal) => Promise<R>,
-): Promise<{ ran: true; report: R } | { ran: false; status: 'inactive' | 'busy' | 'already polled' }> {
+): Promise<{ ran: true; report: R } | { ran: false; status: 'inactive' | 'busy, retrying' | 'busy, slot over' | 'already polled' }> {
+  const { data, queue } = slotJob;
   const shop = await deps.shops.findShop(data.shopId);
   if (!shop || !shop.active) return { ran: false, status: 'inactive' };
+  const slot = new Date(data.slot);
   const result = await deps.shopLock.withLease(shop.id, async (lost) => {
-    if (await deps.jobRuns.ranSince(job, shop.id, new Date(data.slot))) return null;
+    if (await deps.jobRuns.ranSince(job, shop.id, slot)) return null;
     return { report: await poll(shop, AbortSignal.any([context.signal, lost])) };
   });
-  if (!result.locked) return { ran: false, status: 'busy' };
-  return result.value ? { ran: true, report: result.value.report } : { ran: false, status: 'already polled' };
+  if (result.locked) return result.value ? { ran: true, report: result.value.report } : { ran: false, status: 'already polled' };
+  const busy = (data.busy ?? 0) + 1;
+  const startAfter = new Date(Date.now() + SLOT_BUSY_RETRY_MS + Math.floor(Math.random() * SLOT_BUSY_RETRY_MS));
+  if (startAfter >= slotJob.slotEnd) {
+    deps.logger.info({ shopId: shop.id, queue, busy }, 'shop busy until its slot ended; the next slot polls it');
+    return { ran: false, status: 'busy, slot over' };
+  }
+  deps.logger.debug({ shopId: shop.id, queue, busy }, 'shop busy; slot poll comes back shortly');
+  await context.enqueue(queue, [{ id: slotJobId(queue, `${shop.id}\u0000busy ${busy}`, slot), data: { ...data, busy }, startAfter }]);
+  return { ran: false, status: 'busy, retrying' };
 }
