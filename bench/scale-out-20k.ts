@@ -180,6 +180,34 @@ function sampleConnections(adminUrl: string, dbName: string): { samples: Sample[
   };
 }
 
+/**
+ * BENCH_PG_STATEMENTS=1 (the server started with pg_stat_statements): resets the counters now; read()
+ * lists the statements of the bench database by total execution time since.
+ */
+async function statementProfile(dbUrl: string): Promise<{ read(): Promise<string[]> }> {
+  const client = new Client({ connectionString: dbUrl, application_name: 'bench-profile' });
+  await client.connect();
+  await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await client.query('SELECT pg_stat_statements_reset()');
+  return {
+    async read() {
+      try {
+        const { rows } = await client.query(
+          `SELECT calls, total_exec_time AS total, mean_exec_time AS mean, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
+           FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+           ORDER BY total_exec_time DESC LIMIT 20`,
+        );
+        const all = rows.reduce((sum: number, row: { total: number }) => sum + Number(row.total), 0);
+        return rows.map((row: { calls: string; total: number; mean: number; query: string }) =>
+          `${(Number(row.total) / 1000).toFixed(1)} s (${((100 * Number(row.total)) / all).toFixed(0)} % of the top 20), ${row.calls} calls, mean ${Number(row.mean).toFixed(2)} ms: ${row.query}`,
+        );
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
 /** CPU seconds of each watched process at one moment. */
 function cpuNow(pids: Record<string, number | null>, postmaster: number | null): Record<string, number | null> {
   const out: Record<string, number | null> = {};
@@ -220,6 +248,7 @@ export async function main(): Promise<BenchFigure[]> {
       say(`  workers started at ${new Date().toISOString()} (pids ${workers.map((w) => w.pid).join(', ')}; postmaster ${postmaster}); warm-up slot ${firstSlot.toISOString()}, measuring ${new Date(measureFrom).toISOString()} – ${new Date(measureTo).toISOString()}`);
 
       await sleep(measureFrom - Date.now());
+      const profile = process.env.BENCH_PG_STATEMENTS ? await statementProfile(db.url) : null;
       const cpuStart = cpuNow(pids, postmaster);
       const loads: string[] = [loadAverage()];
       while (Date.now() < measureTo) {
@@ -227,6 +256,7 @@ export async function main(): Promise<BenchFigure[]> {
         loads.push(loadAverage());
       }
       const cpuEnd = cpuNow(pids, postmaster);
+      const profileLines = profile ? await profile.read() : [];
       const peaks = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, pid === null ? null : peakRssOf(pid)]));
       const report = await sim.report();
       await sampler.stop();
@@ -298,6 +328,8 @@ export async function main(): Promise<BenchFigure[]> {
       say(`  statements seen active (per-second samples; top ${top.length} of ${statements.size}):`);
       for (const [q, n] of top) say(`    ${n}× ${q}`);
       say(`  peak RSS: ${rssLine}`);
+      if (profileLines.length > 0) say(`  statements by total time in PostgreSQL over the measured window (pg_stat_statements):`);
+      for (const line of profileLines) say(`    ${line}`);
 
       const loadNote = `load ${loads[0]} → ${loads[loads.length - 1]}`;
       figures.push({ bench: 'scale-out-20k', figure: '20,000 shops, 4 workers, 150 ms/call: shop-slots polled twice in one interval', value: `${twice} of ${shopSlots} (${loadNote})`, target: '0', met: twice === 0 });

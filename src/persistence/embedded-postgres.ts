@@ -79,6 +79,8 @@ export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   logger: Logger;
+  /** More `-c name=value` server settings (benchmarks: shared_preload_libraries=pg_stat_statements). */
+  settings?: readonly string[];
 }): Promise<EmbeddedDatabase> {
   const dataDir = resolve(options.dataDir);
   const logger = options.logger.child({ module: 'embedded-postgres' });
@@ -106,7 +108,7 @@ export async function startEmbeddedPostgres(options: {
     // PostgreSQL refuses to run as root; as root the package runs it as a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...(options.settings ?? []).flatMap((setting) => ['-c', setting])],
     onLog: (message: string) => {
       if (/FATAL|PANIC|ERROR/.test(message)) serverErrors.push(message.trim());
       logger.debug({ message: message.trim() }, 'postgres');

@@ -60,6 +60,15 @@ export interface SlotJobData {
 /** A slot poll that found its shop's lease busy runs again after this (plus up to as much again). */
 export const SLOT_BUSY_RETRY_MS = 1_500;
 
+/**
+ * A slot's poll does not start in the last moments of its slot (5 s, or a tenth of a short slot): its Qoo10
+ * calls would land in the next slot, whose own job then polls the shop again within seconds (two polls
+ * in one interval). The next slot's job polls it instead, right at that slot's start.
+ */
+export function slotEndGuardMs(slot: Date, slotEnd: Date): number {
+  return Math.min(5_000, Math.floor((slotEnd.getTime() - slot.getTime()) / 10));
+}
+
 /** A slot job: its queue, its data and when its slot ends (the next slot's job takes over then). */
 export interface SlotJob {
   queue: string;
@@ -68,10 +77,12 @@ export interface SlotJob {
 }
 
 /**
- * Runs a slot poll under the shop's lease. Skipped when the shop is inactive, or when its `job` runs show it
- * was already polled since the slot began (this job ran late). When another holder has the shop (its own
+ * Runs a slot poll under the shop's lease. Skipped when the shop is inactive, when its `job` runs show it
+ * was already polled since the slot began (this job ran late), or when its slot is about to end (the next
+ * slot's job polls it: slotEndGuardMs). When another holder has the shop (its own
  * decisions and sends, or a dead worker's lease not yet expired), the poll comes back a few seconds later
- * under an id of its own for each attempt, until its slot is over: then the next slot's job takes over.
+ * under an id of its own for each attempt, until its slot is over: then the next slot's job takes over
+ * (queued here, under the id the next tick gives it).
  */
 export async function slotPollUnderLease<R>(
   deps: TaskDeps,
@@ -79,23 +90,42 @@ export async function slotPollUnderLease<R>(
   slotJob: SlotJob,
   job: string,
   poll: (shop: Shop, signal: AbortSignal) => Promise<R>,
-): Promise<{ ran: true; report: R } | { ran: false; status: 'inactive' | 'busy, retrying' | 'busy, slot over' | 'already polled' }> {
+): Promise<{ ran: true; report: R } | { ran: false; status: 'inactive' | 'busy, retrying' | 'busy, slot over' | 'already polled' | 'slot nearly over' }> {
   const { data, queue } = slotJob;
   const shop = await deps.shops.findShop(data.shopId);
   if (!shop || !shop.active) return { ran: false, status: 'inactive' };
   const slot = new Date(data.slot);
+  const guardFrom = slotJob.slotEnd.getTime() - slotEndGuardMs(slot, slotJob.slotEnd);
   const result = await deps.shopLock.withLease(shop.id, async (lost) => {
-    if (await deps.jobRuns.ranSince(job, shop.id, slot)) return null;
+    if (await deps.jobRuns.ranSince(job, shop.id, slot)) return 'already polled' as const;
+    // Judged after the lease and the look-up, right before the poll's first statement.
+    const now = deps.now().getTime();
+    if (now >= guardFrom && now < slotJob.slotEnd.getTime()) return 'slot nearly over' as const;
     return { report: await poll(shop, AbortSignal.any([context.signal, lost])) };
   });
-  if (result.locked) return result.value ? { ran: true, report: result.value.report } : { ran: false, status: 'already polled' };
+  if (result.locked && typeof result.value !== 'string') return { ran: true, report: result.value.report };
+  if (result.locked && result.value === 'already polled') return { ran: false, status: 'already polled' };
+  if (result.locked) {
+    await handOver(context, slotJob);
+    return { ran: false, status: 'slot nearly over' };
+  }
   const busy = (data.busy ?? 0) + 1;
-  const startAfter = new Date(Date.now() + SLOT_BUSY_RETRY_MS + Math.floor(Math.random() * SLOT_BUSY_RETRY_MS));
-  if (startAfter >= slotJob.slotEnd) {
+  const startAfter = new Date(deps.now().getTime() + SLOT_BUSY_RETRY_MS + Math.floor(Math.random() * SLOT_BUSY_RETRY_MS));
+  if (startAfter.getTime() >= guardFrom) {
     deps.logger.info({ shopId: shop.id, queue, busy }, 'shop busy until its slot ended; the next slot polls it');
+    await handOver(context, slotJob);
     return { ran: false, status: 'busy, slot over' };
   }
   deps.logger.debug({ shopId: shop.id, queue, busy }, 'shop busy; slot poll comes back shortly');
   await context.enqueue(queue, [{ id: slotJobId(queue, `${shop.id}\u0000busy ${busy}`, slot), data: { ...data, busy }, startAfter }]);
   return { ran: false, status: 'busy, retrying' };
+}
+
+/**
+ * Queues the next slot's job for the shop now, exactly as the tick at that slot would (same id, so the
+ * tick's insert, before or after, is a no-op): a tick that ran a moment early and saw this job still
+ * waiting would otherwise leave the shop without a job for the next slot.
+ */
+async function handOver(context: JobContext, { queue, data, slotEnd }: SlotJob): Promise<void> {
+  await context.enqueue(queue, [{ id: slotJobId(queue, data.shopId, slotEnd), data: { shopId: data.shopId, slot: slotEnd.toISOString() }, startAfter: slotEnd }]);
 }
