@@ -215,7 +215,7 @@ export async function startService(config: AppConfig, options: StartOptions = {}
         heavySlots: heavySlots(config),
         pollIntervalMs: config.workerPollIntervalMs,
         logger: queueLogger,
-        activeShopIds: async () => (await services.shops.listActiveShops()).map((shop) => shop.id),
+        activeShopIds: () => services.shops.listActiveShopIds(),
       });
       queue = q;
       // Registered before start: a start that fails half-way still closes the queue's pool.

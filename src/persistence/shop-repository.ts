@@ -62,6 +62,12 @@ export class ShopRepository {
     return rows.map((row) => toShop(row, this.defaults));
   }
 
+  /** The active shops' ids only (every tick of every process reads them: 20,000 whole shops took 1 s). */
+  async listActiveShopIds(): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.shops.query(`SELECT id FROM shops WHERE active ORDER BY created_at`);
+    return rows.map((row) => String(row.id));
+  }
+
   async listShops(): Promise<Shop[]> {
     const rows = await this.shops.find({ order: { createdAt: 'ASC' } });
     return rows.map((row) => toShop(row, this.defaults));
