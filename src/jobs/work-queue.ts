@@ -141,7 +141,7 @@ export class WorkQueue {
   /**
    * pg-boss 10 fetches in the order priority DESC, created_on, id, but its index for waiting jobs is on
    * (name, start_after): every fetch read and sorted every ready job of its queue (60 ms a fetch with the
-   * 20,000 claims jobs of one slot waiting, 84 % of PostgreSQL's time at 20,000 shops; ADR 0024). This
+   * 20,000 claims jobs of one slot waiting, 84 % of PostgreSQL's time at 20,000 shops; ADR 0025). This
    * index serves the fetch's order, so a fetch reads about as many rows as it takes (0.3 ms). It is made
    * once on pg-boss's partitioned job table, so every queue's partition has it, now and when created later.
    * Two processes starting together may race to create it; the loser finds it made.
