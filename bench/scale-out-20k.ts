@@ -4,7 +4,8 @@
 // warm-up (each shop's first poll), then SCALE_20K_SLOTS slots (default 2, at least 2) are measured:
 //   - shop-slots whose claims were polled twice, and not at all: counted from the simulator's call log
 //     (each shop's GetClaimInfo_V3 for pending requests), never from our tables
-//   - claims-poll lateness against the slot (first claims call of the shop in the slot − slot start)
+//   - claims-poll lateness against the shop's own slot (ADR 0026: each slot of the schedule shifted by the
+//     shop's phase): first claims call of the shop in its slot − its slot's start
 //   - database connections: pg_stat_activity sampled every second (all, and those not idle)
 //   - CPU of each worker, of PostgreSQL (postmaster + backends) and of the simulator, from /proc
 //   - peak RSS (VmHWM) of each process; Qoo10 calls per second achieved
@@ -19,6 +20,7 @@ import { resolve } from 'node:path';
 import { Client } from 'pg';
 import cronParser from 'cron-parser';
 import { PROJECT_ROOT } from '../src/config/paths';
+import { shopPhase } from '../src/jobs/work-queue';
 import { cronForInterval, loadConfig } from '../src/config/config';
 import { CredentialsCipher } from '../src/persistence/credentials-cipher';
 import { ShopRepository } from '../src/persistence/shop-repository';
@@ -116,9 +118,10 @@ async function storeShops(shops: ShopRepository, count: number, parallel = 12): 
 
 /**
  * One poll makes one pending-claims call, or several back to back (a first poll looks back further than
- * one call's 90-day window): calls of a shop less than POLL_GAP_MS apart are one poll, at its first call.
+ * one call's 90-day window, each call 150 ms plus the client's pacing): calls of a shop less than
+ * POLL_GAP_MS apart are one poll, at its first call. Two polls further apart than that are two.
  */
-const POLL_GAP_MS = 20_000;
+const POLL_GAP_MS = 2_000;
 function pollsOf(callTimes: readonly number[]): number[] {
   const polls: number[] = [];
   let last = Number.NEGATIVE_INFINITY;
@@ -208,6 +211,23 @@ async function statementProfile(dbUrl: string): Promise<{ read(): Promise<string
   };
 }
 
+/** Each bench shop's claims phase, by its index in the simulator (its name is ベンチ店<index>). */
+async function shopPhasesByIndex(dbUrl: string): Promise<number[]> {
+  const client = new Client({ connectionString: dbUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`SELECT id, name FROM shops`);
+    const phases: number[] = [];
+    for (const row of rows as Array<{ id: string; name: string }>) {
+      const index = Number(/(\d+)$/.exec(row.name)?.[1]);
+      if (Number.isInteger(index)) phases[index] = shopPhase(String(row.id));
+    }
+    return phases;
+  } finally {
+    await client.end();
+  }
+}
+
 /** CPU seconds of each watched process at one moment. */
 function cpuNow(pids: Record<string, number | null>, postmaster: number | null): Record<string, number | null> {
   const out: Record<string, number | null> = {};
@@ -257,13 +277,18 @@ export async function main(): Promise<BenchFigure[]> {
       }
       const cpuEnd = cpuNow(pids, postmaster);
       const profileLines = profile ? await profile.read() : [];
+      // Each shop's slots are shifted by its phase (ADR 0026): its last measured slot ends up to one interval
+      // after measureTo, so the call log is read one interval later (CPU, connections and profile above are
+      // over [measureFrom, measureTo)).
+      await sleep(Math.max(0, measureTo + (measureTo - measureFrom) / MEASURED_SLOTS - Date.now()));
       const peaks = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, pid === null ? null : peakRssOf(pid)]));
       const report = await sim.report();
       await sampler.stop();
       for (const w of workers) w.kill('SIGTERM');
       await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((done) => w.once('exit', done)) : null)));
 
-      // Claims polls per shop per measured slot, from the simulator's call log.
+      // Claims polls per shop per measured slot (the shop's own: its phase into each), from the simulator's call log.
+      const phases = await shopPhasesByIndex(db.url);
       const lateness: number[] = [];
       let twice = 0;
       let missed = 0;
@@ -274,10 +299,12 @@ export async function main(): Promise<BenchFigure[]> {
         let slotTwice = 0;
         let slotMissed = 0;
         const slotLate: number[] = [];
-        for (const calls of report.claimPolls) {
-          const inSlot = pollsOf(calls).filter((t) => t >= from && t < to);
+        for (const [index, calls] of report.claimPolls.entries()) {
+          // The shop's own slot within this interval of the schedule.
+          const phase = Math.floor(phases[index]! * (to - from));
+          const inSlot = pollsOf(calls).filter((t) => t >= from + phase && t < to + phase);
           if (inSlot.length === 0) slotMissed += 1;
-          else slotLate.push(Math.min(...inSlot) - from);
+          else slotLate.push(Math.min(...inSlot) - from - phase);
           if (inSlot.length > 1) slotTwice += 1;
         }
         twice += slotTwice;

@@ -15,7 +15,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { PROJECT_ROOT } from '../src/config/paths';
-import { slotOf } from '../src/jobs/work-queue';
+import { shopPhase, shopSlotsAt, SLOT_TOLERANCE_MS, slotOf } from '../src/jobs/work-queue';
 import { withBenchServer } from './bench-db';
 import { BENCH_SECRET, createBenchWorld, type BenchWorld } from './bench-world';
 import { loadAverage, rssOf, say, summarize, seconds } from './bench-stats';
@@ -94,7 +94,8 @@ async function twoWorkers(adminUrl: string, figures: BenchFigure[]): Promise<voi
     const perShopSlot = new Map<string, number>();
     const lateness: number[] = [];
     for (const run of runs) {
-      const slot = slotOf(SCHEDULE, run.started_at);
+      // The shop's own slot the run started in (ADR 0026), without the tick's tolerance.
+      const slot = shopSlotsAt(SCHEDULE, new Date(run.started_at.getTime() - SLOT_TOLERANCE_MS))(run.shop_id);
       const key = `${run.shop_id}@${slot.toISOString()}`;
       perShopSlot.set(key, (perShopSlot.get(key) ?? 0) + 1);
       lateness.push(run.started_at.getTime() - slot.getTime());
@@ -196,18 +197,24 @@ async function twoThousandShops(adminUrl: string, figures: BenchFigure[]): Promi
     let steadyPeak = 0;
     const sampler = setInterval(() => (steadyPeak = Math.max(steadyPeak, rssOf(worker.child.pid!) ?? 0)), 1_000);
     await sleep(3 * 120_000);
-    clearInterval(sampler);
     const calls = world.sim.calls.slice(fromSeq);
+    // Each shop's slots are shifted by its phase (ADR 0026): the last measured slot of a shop ends up to one
+    // interval later, so the runs are read then (calls per hour are counted over the 3 slots above).
+    await sleep(120_000);
+    clearInterval(sampler);
     const peakRss = peakRssOf(worker.child.pid!);
     const loadAtEnd = loadAverage();
     await stopAll([worker]);
     const measured = [firstSlot + 120_000, firstSlot + 240_000, firstSlot + 360_000];
     const runs = (await runsOf(world)).filter((r) => r.started_at.getTime() >= firstSlot + 120_000);
+    const phaseOf = new Map<string, number>();
     const lateness: number[] = [];
     let missed = 0;
-    for (const slot of measured) {
+    for (const interval of measured) {
       const inSlot = new Map<string, number>();
       for (const r of runs) {
+        if (!phaseOf.has(r.shop_id)) phaseOf.set(r.shop_id, Math.floor(shopPhase(r.shop_id) * 120_000));
+        const slot = interval + phaseOf.get(r.shop_id)!;
         const t = r.started_at.getTime();
         if (t >= slot && t < slot + 120_000 && !inSlot.has(r.shop_id)) inSlot.set(r.shop_id, t - slot);
       }

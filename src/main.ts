@@ -8,7 +8,7 @@ import { createLogger, type Logger } from './logger';
 import { openDatabase, type Database } from './persistence/database';
 import { compose, type Services } from './compose';
 import { Scheduler } from './jobs/scheduler';
-import { WorkQueue } from './jobs/work-queue';
+import { slotLengthMs, tickScheduleFor, WorkQueue } from './jobs/work-queue';
 import { QAPI_BASE_PATH, startSimulator, type SimulatorHandle } from './qoo10/simulator/start-simulator';
 import { demoScenario } from './qoo10/simulator/demo-scenario';
 import { checkStoredKeys, SET_KEY_COMMAND } from './services/key-check';
@@ -216,6 +216,7 @@ export async function startService(config: AppConfig, options: StartOptions = {}
         pollIntervalMs: config.workerPollIntervalMs,
         logger: queueLogger,
         activeShopIds: () => services.shops.listActiveShopIds(),
+        shopIdsTtlMs: slotLengthMs(config.claimsSchedule),
       });
       queue = q;
       // Registered before start: a start that fails half-way still closes the queue's pool.
@@ -224,9 +225,10 @@ export async function startService(config: AppConfig, options: StartOptions = {}
       if (options.schedule !== false) {
         const enqueue = async () => {
           const { offered } = await q.enqueueDue(new Date());
-          queueLogger.info({ offered }, 'due jobs queued');
+          if (Object.values(offered).some((n) => n > 0)) queueLogger.debug({ offered }, 'due jobs queued');
         };
-        scheduler.schedule('poll', config.claimsSchedule, enqueue);
+        // The tick is finer than the claims interval: each shop's slot begins at its own phase (ADR 0026).
+        scheduler.schedule('poll', tickScheduleFor(config.claimsSchedule), enqueue);
         void scheduler.runOnce('poll', enqueue);
       }
     }

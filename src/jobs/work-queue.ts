@@ -14,6 +14,9 @@ export const FETCH_ORDER_INDEX = 'cg_job_fetch_order';
  */
 const GATHER_MS = 50;
 
+/** A shop added (or made active) is polled at most this much later than if the tick read the shops each time. */
+const ACTIVE_SHOPS_TTL_MS = 15_000;
+
 /** Jobs of one queue finishing within this long are marked completed in one statement. */
 const COMPLETE_BATCH_MS = 25;
 
@@ -28,6 +31,59 @@ export function slotOf(schedule: string, at: Date): Date {
 /** When the slot that begins at `slot` ends: the schedule's next tick after it. */
 export function nextSlotOf(schedule: string, slot: Date): Date {
   return cronParser.parseExpression(schedule, { currentDate: slot }).next().toDate();
+}
+
+/** The slot before the one that begins at `slot`. */
+function previousSlotOf(schedule: string, slot: Date): Date {
+  return cronParser.parseExpression(schedule, { currentDate: slot }).prev().toDate();
+}
+
+/** Where in every slot of the claims schedule a shop's own slot begins: a stable fraction, from a hash of its id. */
+export function shopPhase(shopId: string): number {
+  return createHash('sha1').update(`claims\u0000${shopId}`).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/**
+ * Each shop's own claims slot at `at` (ADR 0026): the schedule's slots, each shifted by the shop's phase of
+ * its length, so a 2-minute interval starts 1/120 of the shops each second instead of all at its tick.
+ * Computed once per tick for every shop (the schedule is parsed once). Like slotOf, a moment up to
+ * SLOT_TOLERANCE_MS before a shop's slot names that slot.
+ */
+export function shopSlotsAt(schedule: string, at: Date): (shopId: string) => Date {
+  const current = slotOf(schedule, at);
+  const next = nextSlotOf(schedule, current).getTime();
+  const previous = previousSlotOf(schedule, current).getTime();
+  const edge = at.getTime() + SLOT_TOLERANCE_MS;
+  const from = current.getTime();
+  return (shopId) => {
+    const phase = shopPhase(shopId);
+    const start = from + Math.floor(phase * (next - from));
+    return new Date(start <= edge ? start : previous + Math.floor(phase * (from - previous)));
+  };
+}
+
+/** The shop's claims slot after the one that begins at `slot` (where a slot poll's own slot ends). */
+export function shopSlotEnd(schedule: string, shopId: string, slot: Date): Date {
+  const within = cronParser.parseExpression(schedule, { currentDate: new Date(slot.getTime() + 1) }).prev().toDate();
+  const next = nextSlotOf(schedule, within);
+  return new Date(next.getTime() + Math.floor(shopPhase(shopId) * (nextSlotOf(schedule, next).getTime() - next.getTime())));
+}
+
+/** The length of the schedule's slot at `at`. */
+export function slotLengthMs(schedule: string, at = new Date()): number {
+  const current = slotOf(schedule, at);
+  return nextSlotOf(schedule, current).getTime() - current.getTime();
+}
+
+/**
+ * How often every process ticks to queue what came due: about 24 times per claims slot (every 5 s at the
+ * default 2 minutes, every 1 s for slots of seconds, at most every 30 s), so a shop's slot is queued at
+ * most that long after it begins. A divisor of a minute, as a cron expression with seconds.
+ */
+export function tickScheduleFor(schedule: string, at = new Date()): string {
+  const seconds = slotLengthMs(schedule, at) / 1000;
+  const period = [30, 20, 15, 12, 10, 6, 5, 4, 3, 2, 1].find((p) => p <= seconds / 24) ?? 1;
+  return `*/${period} * * * * *`;
 }
 
 /** The same id for the same job from every process (a name-based UUID), so a second insert is a no-op. */
@@ -66,8 +122,11 @@ export interface JobKind<T extends object = object> {
   expireInSeconds: number;
   /** Jobs that hold database transactions for long (decisions, sends): at most `heavySlots` run at once. */
   heavy?: boolean;
-  /** The tick: this kind's jobs due at `at` for the active shops (slot kinds only). */
-  due?(at: Date, shopIds: readonly string[]): QueuedJob[];
+  /**
+   * The tick: this kind's jobs whose slot began since the previous tick of this process (`previous`; null
+   * on its first tick: every shop's current slot) up to `at`, for the active shops (slot kinds only).
+   */
+  due?(at: Date, shopIds: readonly string[], previous: Date | null): QueuedJob[];
   run(data: T, context: JobContext): Promise<object | void>;
 }
 
@@ -81,6 +140,8 @@ export interface WorkQueueDeps {
   pollIntervalMs: number;
   logger: Logger;
   activeShopIds(): Promise<string[]>;
+  /** Read the active shops again at most this often (capped at ACTIVE_SHOPS_TTL_MS; main: a claims slot). */
+  shopIdsTtlMs?: number;
 }
 
 /**
@@ -108,6 +169,9 @@ export class WorkQueue {
   /** Completions waiting for their batch (completeLater), by queue and output. */
   private readonly completions = new Map<string, { queue: string; output: object; ids: string[]; waiters: Array<{ done(): void; fail(error: unknown): void }> }>();
   private completionTimer: NodeJS.Timeout | undefined;
+  /** This process's last tick whose due jobs were all queued (enqueueDue). */
+  private lastTick: Date | null = null;
+  private shopIds: { ids: readonly string[]; readAt: number } | null = null;
   /** Fewer free slots than this wait up to GATHER_MS for more before a fetch. */
   private readonly minBatch: number;
 
@@ -315,18 +379,32 @@ export class WorkQueue {
    * slot is still waiting; jobs another process already queued for the slot are no-ops.
    */
   async enqueueDue(at: Date): Promise<{ offered: Record<string, number> }> {
-    const shopIds = await this.deps.activeShopIds();
+    const shopIds = await this.activeShopIds(at);
     const offered: Record<string, number> = {};
     for (const kind of this.deps.kinds) {
       if (!kind.due) continue;
+      const due = kind.due(at, shopIds, this.lastTick);
+      offered[kind.queue] = 0;
+      if (due.length === 0) continue;
       // pg-boss's partial index on waiting jobs (state < 'active') serves this.
       const { rows } = await this.boss.getDb().executeSql(`SELECT data->>'shopId' AS shop_id FROM pgboss.job WHERE name = $1 AND state < 'active'`, [kind.queue]);
       const waiting = new Set(rows.map((row: { shop_id: string | null }) => row.shop_id).filter(Boolean));
-      const jobs = kind.due(at, shopIds).filter((job) => !waiting.has((job.data as { shopId?: string }).shopId ?? ''));
+      const jobs = due.filter((job) => !waiting.has((job.data as { shopId?: string }).shopId ?? ''));
       await this.enqueue(kind.queue, jobs);
       offered[kind.queue] = jobs.length;
     }
+    // Only a tick whose jobs were all queued moves the window on: a failed one is offered again next tick.
+    this.lastTick = at;
     return { offered };
+  }
+
+  /** The active shops' ids, read again at most every ACTIVE_SHOPS_TTL_MS (every tick would read 20,000 ids every 5 s). */
+  private async activeShopIds(at: Date): Promise<readonly string[]> {
+    const ttl = Math.min(ACTIVE_SHOPS_TTL_MS, this.deps.shopIdsTtlMs ?? ACTIVE_SHOPS_TTL_MS);
+    if (!this.shopIds || at.getTime() - this.shopIds.readAt >= ttl || at.getTime() < this.shopIds.readAt) {
+      this.shopIds = { ids: await this.deps.activeShopIds(), readAt: at.getTime() };
+    }
+    return this.shopIds.ids;
   }
 
   /** Stops taking jobs, signals running ones to abort, waits up to `graceMs` for them, then closes the pool. */

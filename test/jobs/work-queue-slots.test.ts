@@ -2,7 +2,7 @@
 // processes from queueing one shop twice in one interval.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { slotJobId, slotOf } from '../../src/jobs/work-queue';
+import { shopPhase, shopSlotEnd, shopSlotsAt, SLOT_TOLERANCE_MS, slotJobId, slotOf, tickScheduleFor } from '../../src/jobs/work-queue';
 
 const at = (iso: string) => new Date(iso);
 
@@ -29,5 +29,40 @@ describe('schedule slots', () => {
     assert.notEqual(slotJobId('shop-poll', 'shop-b', slot), id);
     assert.notEqual(slotJobId('shop-poll', 'shop-a', at('2026-12-01T10:04:00Z')), id);
     assert.notEqual(slotJobId('follow-up', 'shop-a', slot), id);
+  });
+});
+
+describe('each shop\'s own claims slot (ADR 0026)', () => {
+  const schedule = '0 */2 * * * *';
+  const shops = Array.from({ length: 2_000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+
+  test('2,000 shops spread over the 2-minute interval: each 10 s of it starts about a twelfth of them', () => {
+    const now = at('2026-12-01T10:03:59Z').getTime();
+    const slots = shopSlotsAt(schedule, new Date(now));
+    const perTenSeconds = Array.from({ length: 12 }, () => 0);
+    for (const shop of shops) {
+      const slot = slots(shop).getTime();
+      // The slot the moment falls in (2 s of tolerance: a slot about to begin is named already).
+      assert.ok(slot <= now + SLOT_TOLERANCE_MS && slot > now + SLOT_TOLERANCE_MS - 120_000);
+      perTenSeconds[Math.floor(((slot % 120_000) + 120_000) % 120_000 / 10_000)]! += 1;
+    }
+    for (const n of perTenSeconds) assert.ok(n > 2_000 / 12 / 2 && n < (2_000 / 12) * 1.5, `per 10 s: ${perTenSeconds.join(', ')}`);
+  });
+
+  test('a shop\'s slot: stable between ticks, every 2 minutes at its phase, the same in every process; its end is its next slot', () => {
+    const shop = shops[7]!;
+    const phaseMs = Math.floor(shopPhase(shop) * 120_000);
+    const slot = shopSlotsAt(schedule, at('2026-12-01T10:05:00Z'))(shop).getTime();
+    assert.equal((slot - phaseMs) % 120_000, 0);
+    assert.ok(slot <= at('2026-12-01T10:05:00Z').getTime() + SLOT_TOLERANCE_MS && slot > at('2026-12-01T10:05:00Z').getTime() - 120_000);
+    for (let t = slot; t < slot + 120_000 - SLOT_TOLERANCE_MS; t += 5_000) assert.equal(shopSlotsAt(schedule, new Date(t))(shop).getTime(), slot);
+    assert.equal(shopSlotsAt(schedule, new Date(slot + 120_000 - 1_000))(shop).getTime(), slot + 120_000, 'a clock 1 s early names the coming slot');
+    assert.equal(shopSlotEnd(schedule, shop, new Date(slot)).getTime(), slot + 120_000);
+  });
+
+  test('the tick: every 5 s for 2-minute slots, every second for slots of seconds, at most every 30 s', () => {
+    assert.equal(tickScheduleFor('0 */2 * * * *'), '*/5 * * * * *');
+    assert.equal(tickScheduleFor('*/5 * * * * *'), '*/1 * * * * *');
+    assert.equal(tickScheduleFor('0 0 * * * *'), '*/30 * * * * *');
   });
 });

@@ -19,8 +19,9 @@ export function followUpJob(deps: TaskDeps): JobKind<{ slot: string }> {
     policy: 'slot',
     retryLimit: 0,
     expireInSeconds: 3_600,
-    due(at) {
+    due(at, _shopIds, previous) {
       const slot = slotOf(deps.claimsSchedule, at);
+      if (previous && slotOf(deps.claimsSchedule, previous).getTime() >= slot.getTime()) return [];
       return [{ id: slotJobId(FOLLOW_UP_QUEUE, 'all', slot), data: { slot: slot.toISOString() }, startAfter: slot }];
     },
     async run(_data, { signal, enqueue }) {

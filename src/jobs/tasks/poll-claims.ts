@@ -1,12 +1,13 @@
 import { POLL_CLAIMS_JOB } from '../../domain/job-names';
-import { nextSlotOf, slotJobId, slotOf, type JobKind } from '../work-queue';
+import { shopSlotEnd, shopSlotsAt, slotJobId, type JobKind } from '../work-queue';
 import { keyedJob, slotPollUnderLease, type SlotJobData } from './shop-lease';
 import { DECIDE_QUEUE, POLL_CLAIMS_QUEUE, RATE_ALERTS_QUEUE, SEND_ACTION_QUEUE } from './job-names';
 import type { TaskDeps } from './task-deps';
 
 /**
- * poll-claims: one job per shop per claims slot (POLL_CLAIMS_INTERVAL, default 2 minutes), first in every
- * worker's priority order, never started before its slot begins. Under the shop's lease: the claims poll
+ * poll-claims: one job per shop per claims slot (POLL_CLAIMS_INTERVAL, default 2 minutes), each shop's
+ * slots shifted by its own phase so the polls spread over the interval (ADR 0026), first in every worker's
+ * priority order, never started before its slot begins. Under the shop's lease: the claims poll
  * and the shop's follow-ups. When another holder has the shop it comes back a few seconds later until its
  * slot is over; skipped when the shop's claims were already polled since the slot began (the job ran late). Then, with the lease released, it queues what it found open: a decide job per undecided
  * request and a send-action job per unfinished outbox row, keyed by request and row, so this is also the
@@ -18,14 +19,22 @@ export function pollClaimsJob(deps: TaskDeps): JobKind<SlotJobData> {
     policy: 'slot',
     retryLimit: 0,
     expireInSeconds: 3_600,
-    due(at, shopIds) {
-      const slot = slotOf(deps.claimsSchedule, at);
-      // startAfter: a tick just before a slot (SLOT_TOLERANCE_MS) queues that slot's jobs; none runs before it begins.
-      return shopIds.map((shopId) => ({ id: slotJobId(POLL_CLAIMS_QUEUE, shopId, slot), data: { shopId, slot: slot.toISOString() }, startAfter: slot }));
+    due(at, shopIds, previous) {
+      // Each shop's own slot (its phase into every claims slot); queued on the first tick at or after it begins
+      // (startAfter: a tick just before it, within SLOT_TOLERANCE_MS, does not make it run early).
+      const slotNow = shopSlotsAt(deps.claimsSchedule, at);
+      const slotBefore = previous ? shopSlotsAt(deps.claimsSchedule, previous) : null;
+      const jobs = [];
+      for (const shopId of shopIds) {
+        const slot = slotNow(shopId);
+        if (slotBefore && slotBefore(shopId).getTime() >= slot.getTime()) continue;
+        jobs.push({ id: slotJobId(POLL_CLAIMS_QUEUE, shopId, slot), data: { shopId, slot: slot.toISOString() }, startAfter: slot });
+      }
+      return jobs;
     },
     async run(data, context) {
       const { shopId } = data;
-      const slotEnd = nextSlotOf(deps.claimsSchedule, new Date(data.slot));
+      const slotEnd = shopSlotEnd(deps.claimsSchedule, shopId, new Date(data.slot));
       const polled = await slotPollUnderLease(deps, context, { queue: POLL_CLAIMS_QUEUE, data, slotEnd }, POLL_CLAIMS_JOB, (shop, signal) => deps.pipeline.pollClaims(shop, signal));
       if (!polled.ran) return { status: polled.status };
       const report = polled.report;

@@ -31,11 +31,14 @@ export function pollOrdersJob(deps: TaskDeps): JobKind<SlotJobData> {
     policy: 'slot',
     retryLimit: 0,
     expireInSeconds: 3_600,
-    due(at, shopIds) {
-      return shopIds.map((shopId) => {
+    due(at, shopIds, previous) {
+      const jobs = [];
+      for (const shopId of shopIds) {
         const slot = ordersSlotOf(shopId, deps.ordersIntervalMs, at);
-        return { id: slotJobId(POLL_ORDERS_QUEUE, shopId, slot), data: { shopId, slot: slot.toISOString() }, startAfter: slot };
-      });
+        if (previous && ordersSlotOf(shopId, deps.ordersIntervalMs, previous).getTime() >= slot.getTime()) continue;
+        jobs.push({ id: slotJobId(POLL_ORDERS_QUEUE, shopId, slot), data: { shopId, slot: slot.toISOString() }, startAfter: slot });
+      }
+      return jobs;
     },
     async run(data, context) {
       const { shopId } = data;
