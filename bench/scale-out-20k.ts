@@ -4,7 +4,7 @@
 // warm-up (each shop's first poll), then SCALE_20K_SLOTS slots (default 2, at least 2) are measured:
 //   - shop-slots whose claims were polled twice, and not at all: counted from the simulator's call log
 //     (each shop's GetClaimInfo_V3 for pending requests), never from our tables
-//   - claims-poll lateness against the shop's own slot (ADR 0026: each slot of the schedule shifted by the
+//   - claims-poll lateness against the shop's own slot (ADR 0027: each slot of the schedule shifted by the
 //     shop's phase): first claims call of the shop in its slot − its slot's start
 //   - database connections: pg_stat_activity sampled every second (all, and those not idle)
 //   - CPU of each worker, of PostgreSQL (postmaster + backends) and of the simulator, from /proc
@@ -277,7 +277,7 @@ export async function main(): Promise<BenchFigure[]> {
       }
       const cpuEnd = cpuNow(pids, postmaster);
       const profileLines = profile ? await profile.read() : [];
-      // Each shop's slots are shifted by its phase (ADR 0026): its last measured slot ends up to one interval
+      // Each shop's slots are shifted by its phase (ADR 0027): its last measured slot ends up to one interval
       // after measureTo, so the call log is read one interval later (CPU, connections and profile above are
       // over [measureFrom, measureTo)).
       await sleep(Math.max(0, measureTo + (measureTo - measureFrom) / MEASURED_SLOTS - Date.now()));

@@ -94,7 +94,7 @@ async function twoWorkers(adminUrl: string, figures: BenchFigure[]): Promise<voi
     const perShopSlot = new Map<string, number>();
     const lateness: number[] = [];
     for (const run of runs) {
-      // The shop's own slot the run started in (ADR 0026), without the tick's tolerance.
+      // The shop's own slot the run started in (ADR 0027), without the tick's tolerance.
       const slot = shopSlotsAt(SCHEDULE, new Date(run.started_at.getTime() - SLOT_TOLERANCE_MS))(run.shop_id);
       const key = `${run.shop_id}@${slot.toISOString()}`;
       perShopSlot.set(key, (perShopSlot.get(key) ?? 0) + 1);
@@ -198,7 +198,7 @@ async function twoThousandShops(adminUrl: string, figures: BenchFigure[]): Promi
     const sampler = setInterval(() => (steadyPeak = Math.max(steadyPeak, rssOf(worker.child.pid!) ?? 0)), 1_000);
     await sleep(3 * 120_000);
     const calls = world.sim.calls.slice(fromSeq);
-    // Each shop's slots are shifted by its phase (ADR 0026): the last measured slot of a shop ends up to one
+    // Each shop's slots are shifted by its phase (ADR 0027): the last measured slot of a shop ends up to one
     // interval later, so the runs are read then (calls per hour are counted over the 3 slots above).
     await sleep(120_000);
     clearInterval(sampler);

@@ -227,7 +227,7 @@ export async function startService(config: AppConfig, options: StartOptions = {}
           const { offered } = await q.enqueueDue(new Date());
           if (Object.values(offered).some((n) => n > 0)) queueLogger.debug({ offered }, 'due jobs queued');
         };
-        // The tick is finer than the claims interval: each shop's slot begins at its own phase (ADR 0026).
+        // The tick is finer than the claims interval: each shop's slot begins at its own phase (ADR 0027).
         scheduler.schedule('poll', tickScheduleFor(config.claimsSchedule), enqueue);
         void scheduler.runOnce('poll', enqueue);
       }

@@ -44,7 +44,7 @@ export function shopPhase(shopId: string): number {
 }
 
 /**
- * Each shop's own claims slot at `at` (ADR 0026): the schedule's slots, each shifted by the shop's phase of
+ * Each shop's own claims slot at `at` (ADR 0027): the schedule's slots, each shifted by the shop's phase of
  * its length, so a 2-minute interval starts 1/120 of the shops each second instead of all at its tick.
  * Computed once per tick for every shop (the schedule is parsed once). Like slotOf, a moment up to
  * SLOT_TOLERANCE_MS before a shop's slot names that slot.

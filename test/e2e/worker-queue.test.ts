@@ -117,7 +117,7 @@ describe('shop polls on the job queue (several workers, one database)', () => {
       const runs = await w.polls();
       const perShopSlot = new Map<string, number>();
       for (const run of runs) {
-        // The shop's own interval a run started in (its slots are shifted by its phase, ADR 0026), without
+        // The shop's own interval a run started in (its slots are shifted by its phase, ADR 0027), without
         // the 2 s tolerance: a late job of the previous slot may start just before the shop's next slot and
         // that slot's own job just after it, one poll in each interval.
         const phase = Math.floor(shopPhase(run.shop_id) * 5_000);

@@ -1,4 +1,4 @@
-// What a tick queues (ADR 0026): each process ticks every few seconds and offers only the slots that began
+// What a tick queues (ADR 0027): each process ticks every few seconds and offers only the slots that began
 // since its previous tick; its first tick offers every shop's current slot. Claims slots are each shop's own
 // (its phase into the interval), orders slots too (their own offset), the follow-up the whole interval's.
 import { describe, test } from 'node:test';

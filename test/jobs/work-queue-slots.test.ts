@@ -32,7 +32,7 @@ describe('schedule slots', () => {
   });
 });
 
-describe('each shop\'s own claims slot (ADR 0026)', () => {
+describe('each shop\'s own claims slot (ADR 0027)', () => {
   const schedule = '0 */2 * * * *';
   const shops = Array.from({ length: 2_000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
 

@@ -6,7 +6,7 @@ import type { TaskDeps } from './task-deps';
 
 /**
  * poll-claims: one job per shop per claims slot (POLL_CLAIMS_INTERVAL, default 2 minutes), each shop's
- * slots shifted by its own phase so the polls spread over the interval (ADR 0026), first in every worker's
+ * slots shifted by its own phase so the polls spread over the interval (ADR 0027), first in every worker's
  * priority order, never started before its slot begins. Under the shop's lease: the claims poll
  * and the shop's follow-ups. When another holder has the shop it comes back a few seconds later until its
  * slot is over; skipped when the shop's claims were already polled since the slot began (the job ran late). Then, with the lease released, it queues what it found open: a decide job per undecided
