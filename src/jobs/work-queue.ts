@@ -216,6 +216,7 @@ export class WorkQueue {
     for (let attempt = 1; !(await exists()); attempt++) {
       try {
         await this.boss.getDb().executeSql(`CREATE INDEX IF NOT EXISTS ${FETCH_ORDER_INDEX} ON pgboss.job (name, priority DESC, created_on, id) WHERE state < 'active'`, []);
+        return;
       } catch (error) {
         if (attempt >= 5) throw error;
         await new Promise((done) => setTimeout(done, 100 * attempt + Math.floor(Math.random() * 200)));
