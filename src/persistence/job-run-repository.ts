@@ -45,9 +45,12 @@ export class JobRunRepository {
       windowTo?: Date | null;
     },
   ): Promise<void> {
+    // Committed without waiting for the disk (ADR 0026): lost only in a crash of the database itself, the run
+    // then stays 'running' and its window does not advance, so the next poll reads the same window again.
     await this.runs.query(
-      `UPDATE job_runs SET status = $2, finished_at = $3, duration_ms = $4, counts = $5::jsonb, error = $6, window_from = $7, window_to = $8
-       WHERE id = $1`,
+      `WITH no_flush AS (SELECT set_config('synchronous_commit', 'off', true))
+       UPDATE job_runs SET status = $2, finished_at = $3, duration_ms = $4, counts = $5::jsonb, error = $6, window_from = $7, window_to = $8
+       FROM no_flush WHERE id = $1`,
       [id, outcome.status, outcome.finishedAt, outcome.durationMs, JSON.stringify(outcome.counts ?? {}), outcome.error ?? null, outcome.windowFrom ?? null, outcome.windowTo ?? null],
     );
   }

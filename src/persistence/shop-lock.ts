@@ -85,8 +85,14 @@ export class ShopLock {
       return await work(lost.signal);
     } finally {
       clearInterval(renew);
+      // Committed without waiting for the disk (ADR 0026): a release lost in a database crash leaves the lease
+      // to lapse after leaseMs, exactly as when its holder dies.
       await this.dataSource
-        .query(`UPDATE shop_leases SET expires_at = '-infinity' WHERE shop_id = $1 AND holder = $2`, [shopId, holder])
+        .query(
+          `WITH no_flush AS (SELECT set_config('synchronous_commit', 'off', true))
+           UPDATE shop_leases SET expires_at = '-infinity' FROM no_flush WHERE shop_id = $1 AND holder = $2`,
+          [shopId, holder],
+        )
         .catch(() => undefined);
     }
   }
