@@ -45,9 +45,12 @@ export class JobRunRepository {
       windowTo?: Date | null;
     },
   ): Promise<void> {
+    // Committed without waiting for the disk (ADR 0026): lost only in a crash of the database itself, the run
+    // then stays 'running' and its window does not advance, so the next poll reads the same window again.
     await this.runs.query(
-      `UPDATE job_runs SET status = $2, finished_at = $3, duration_ms = $4, counts = $5::jsonb, error = $6, window_from = $7, window_to = $8
-       WHERE id = $1`,
+      `WITH no_flush AS (SELECT set_config('synchronous_commit', 'off', true))
+       UPDATE job_runs SET status = $2, finished_at = $3, duration_ms = $4, counts = $5::jsonb, error = $6, window_from = $7, window_to = $8
+       FROM no_flush WHERE id = $1`,
       [id, outcome.status, outcome.finishedAt, outcome.durationMs, JSON.stringify(outcome.counts ?? {}), outcome.error ?? null, outcome.windowFrom ?? null, outcome.windowTo ?? null],
     );
   }
@@ -73,17 +76,27 @@ export class JobRunRepository {
   }
 
   /**
-   * Where the last successful run's window ended: the next poll starts there, minus an overlap. With
-   * `orCounting`, successful runs of another job that counted the given key count too (the poll before it
-   * was split in two: its runs covered the orders as well, ADR 0020).
+   * Starts a poll's run (as startRun) and, in the same statement, reads where the last successful run's
+   * window ended: the poll starts there, minus an overlap. With `orCounting`, successful runs of another
+   * job that counted the given key count too (the poll before it was split in two: its runs covered the
+   * orders as well, ADR 0020). One statement and one commit instead of two per poll (ADR 0026).
    */
-  async lastWindowEnd(job: string, shopId: string, orCounting?: { job: string; countKey: string }): Promise<Date | null> {
-    const rows: Array<{ last: Date | null }> = await this.runs.query(
-      `SELECT MAX(window_to) AS last FROM job_runs
-       WHERE shop_id = $1 AND status = 'ok' AND (job = $2 OR (job = $3 AND counts ? $4))`,
-      [shopId, job, orCounting?.job ?? null, orCounting?.countKey ?? null],
+  async startPoll(
+    job: string,
+    shopId: string,
+    startedAt: Date,
+    orCounting?: { job: string; countKey: string },
+  ): Promise<{ runId: string; lastWindowEnd: Date | null }> {
+    const rows: Array<{ id: string; last: Date | null }> = await this.runs.query(
+      `WITH run AS (
+         INSERT INTO job_runs (job, shop_id, started_at, status, counts) VALUES ($1, $2, $3, 'running', '{}'::jsonb) RETURNING id)
+       SELECT run.id,
+              (SELECT MAX(window_to) FROM job_runs
+               WHERE shop_id = $2 AND status = 'ok' AND (job = $1 OR (job = $4 AND counts ? $5))) AS last
+       FROM run`,
+      [job, shopId, startedAt, orCounting?.job ?? null, orCounting?.countKey ?? null],
     );
-    return rows[0]?.last ?? null;
+    return { runId: String(rows[0]!.id), lastWindowEnd: rows[0]!.last ?? null };
   }
 
   async recentRuns(limit: number, job?: string): Promise<JobRun[]> {

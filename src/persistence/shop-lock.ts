@@ -15,6 +15,12 @@ const RETRY_MS = 200;
  * dead run (ADR 0004). A holder whose renewal finds the lease gone (it stalled longer than `leaseMs`)
  * is told through the `lost` signal and should stop as soon as it can.
  *
+ * A released lease keeps its row, expired ('-infinity'), and the next holder takes it by updating the
+ * row: no row is inserted or deleted per job (each insert also checked the shops foreign key, and each
+ * delete left a dead row and index entries behind). Holder and expiry are in no index, so taking and
+ * releasing are HOT updates when the page has room (the table's fillfactor leaves it). A live lease is a
+ * row whose expires_at is in the future.
+ *
  * - withLease (queued poll jobs): take it or move on.
  * - withLock (people's actions, a tracking send, verify-live, `poll --once`): wait up to `waitMs` for it.
  */
@@ -79,7 +85,15 @@ export class ShopLock {
       return await work(lost.signal);
     } finally {
       clearInterval(renew);
-      await this.dataSource.query('DELETE FROM shop_leases WHERE shop_id = $1 AND holder = $2', [shopId, holder]).catch(() => undefined);
+      // Committed without waiting for the disk (ADR 0026): a release lost in a database crash leaves the lease
+      // to lapse after leaseMs, exactly as when its holder dies.
+      await this.dataSource
+        .query(
+          `WITH no_flush AS (SELECT set_config('synchronous_commit', 'off', true))
+           UPDATE shop_leases SET expires_at = '-infinity' FROM no_flush WHERE shop_id = $1 AND holder = $2`,
+          [shopId, holder],
+        )
+        .catch(() => undefined);
     }
   }
 }

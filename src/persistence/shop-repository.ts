@@ -7,7 +7,7 @@ export interface ShopDefaults {
   policy: ShopPolicy;
 }
 
-function toShop(entity: ShopEntity, defaults: ShopDefaults): Shop {
+function toShop(entity: Omit<ShopRow, 'sellerAuthKeyEnc'>, defaults: ShopDefaults): Shop {
   const stored = entity.policy as Partial<ShopPolicy>;
   return {
     id: entity.id,
@@ -22,8 +22,20 @@ function toShop(entity: ShopEntity, defaults: ShopDefaults): Shop {
   };
 }
 
+/** The columns a Shop is made of, and its stored (encrypted) key: findShop reads them in one plain statement. */
+const SHOP_COLUMNS = `id, name, is_demo AS "isDemo", active, key_status AS "keyStatus", key_expires_at AS "keyExpiresAt", policy,
+  carrier_names AS "carrierNames", seller_auth_key_enc AS "sellerAuthKeyEnc"`;
+
+type ShopRow = Pick<ShopEntity, 'id' | 'name' | 'isDemo' | 'active' | 'keyStatus' | 'keyExpiresAt' | 'policy' | 'carrierNames' | 'sellerAuthKeyEnc'>;
+
 export class ShopRepository {
   private readonly shops: Repository<ShopEntity>;
+  /**
+   * The stored (encrypted) key each Shop this repository handed out was read with. The Shop itself never
+   * carries the key; the Qoo10 client provider asks here (storedKeyOf), so a poll reads the shop row once,
+   * not once more for its key, and a client made with an older key is not used once the row shows a new one.
+   */
+  private readonly storedKeys = new WeakMap<Shop, string | null>();
 
   constructor(
     dataSource: DataSource,
@@ -40,7 +52,7 @@ export class ShopRepository {
   async ensureShopForKey(input: { name: string; sellerAuthKey: string; isDemo: boolean }): Promise<Shop> {
     const fingerprint = keyFingerprint(input.sellerAuthKey);
     const existing = await this.shops.findOneBy({ keyFingerprint: fingerprint });
-    if (existing) return toShop(existing, this.defaults);
+    if (existing) return this.shop(existing);
     await this.shops
       .createQueryBuilder()
       .insert()
@@ -54,12 +66,12 @@ export class ShopRepository {
       .orIgnore()
       .execute();
     const created = await this.shops.findOneByOrFail({ keyFingerprint: fingerprint });
-    return toShop(created, this.defaults);
+    return this.shop(created);
   }
 
   async listActiveShops(): Promise<Shop[]> {
     const rows = await this.shops.find({ where: { active: true }, order: { createdAt: 'ASC' } });
-    return rows.map((row) => toShop(row, this.defaults));
+    return rows.map((row) => this.shop(row));
   }
 
   /** The active shops' ids only (every tick of every process reads them: 20,000 whole shops took 1 s). */
@@ -70,12 +82,31 @@ export class ShopRepository {
 
   async listShops(): Promise<Shop[]> {
     const rows = await this.shops.find({ order: { createdAt: 'ASC' } });
-    return rows.map((row) => toShop(row, this.defaults));
+    return rows.map((row) => this.shop(row));
   }
 
+  /** A plain statement (every job of every shop starts here), with the stored key for storedKeyOf. */
   async findShop(id: string): Promise<Shop | null> {
-    const row = await this.shops.findOneBy({ id });
-    return row ? toShop(row, this.defaults) : null;
+    const rows: ShopRow[] = await this.shops.query(`SELECT ${SHOP_COLUMNS} FROM shops WHERE id = $1`, [id]);
+    return rows[0] ? this.shop(rows[0]) : null;
+  }
+
+  /**
+   * The stored (encrypted) key the shop row held when this Shop was read; read now when the Shop did not
+   * come from this repository. Null when no key is stored. Decrypt it with decryptStoredKey.
+   */
+  async storedKeyOf(shop: Shop): Promise<string | null> {
+    const known = this.storedKeys.get(shop);
+    if (known !== undefined) return known;
+    const rows: Array<{ stored: string | null }> = await this.shops.query(`SELECT seller_auth_key_enc AS stored FROM shops WHERE id = $1`, [shop.id]);
+    if (!rows[0]) throw new Error(`shop ${shop.id} not found`);
+    return rows[0].stored;
+  }
+
+  /** The clear key of a stored key (storedKeyOf); throws when none is stored or it cannot be decrypted. */
+  decryptStoredKey(shopId: string, stored: string | null): string {
+    if (!stored) throw new Error(`shop ${shopId} has no Qoo10 key stored`);
+    return this.cipher.decrypt(stored);
   }
 
   /** True when a live (non-demo) shop with a key is stored: then the service does not run in demo mode. */
@@ -89,8 +120,7 @@ export class ShopRepository {
 
   async sellerAuthKey(shopId: string): Promise<string> {
     const row = await this.shops.findOneByOrFail({ id: shopId });
-    if (!row.sellerAuthKeyEnc) throw new Error(`shop ${shopId} has no Qoo10 key stored`);
-    return this.cipher.decrypt(row.sellerAuthKeyEnc);
+    return this.decryptStoredKey(shopId, row.sellerAuthKeyEnc);
   }
 
   /**
@@ -136,6 +166,12 @@ export class ShopRepository {
         updatedAt: now,
       },
     );
+  }
+
+  private shop(row: ShopRow): Shop {
+    const shop = toShop(row, this.defaults);
+    this.storedKeys.set(shop, row.sellerAuthKeyEnc);
+    return shop;
   }
 
   async recordKeyStatus(shopId: string, status: Shop['keyStatus']): Promise<void> {

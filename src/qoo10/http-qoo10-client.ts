@@ -111,6 +111,23 @@ interface CallOptions {
 const READ_AGENTS = { httpAgent: new HttpAgent({ keepAlive: true, timeout: 4_000 }), httpsAgent: new HttpsAgent({ keepAlive: true, timeout: 4_000 }) };
 const WRITE_AGENTS = { httpAgent: new HttpAgent({ keepAlive: false }), httpsAgent: new HttpsAgent({ keepAlive: false }) };
 
+/**
+ * One axios instance per base URL, shared by every client in the process: a client is made per shop (up
+ * to thousands per process), and each call passes all of its own settings (key header, agent, signal), so
+ * nothing of a client lives in the instance. Making one per client cost CPU and memory for nothing.
+ */
+const HTTP_BY_BASE_URL = new Map<string, AxiosInstance>();
+
+function httpFor(baseUrl: string): AxiosInstance {
+  const base = baseUrl.replace(/\/+$/, '');
+  let http = HTTP_BY_BASE_URL.get(base);
+  if (!http) HTTP_BY_BASE_URL.set(base, (http = axios.create({ baseURL: base })));
+  return http;
+}
+
+/** The CancelReason table when a client has no overrides (most clients): made and checked once. */
+let defaultCancelReasons: CancelReasonTable | undefined;
+
 export class HttpQoo10Client implements Qoo10Client {
   private readonly http: AxiosInstance;
   private readonly log: Logger;
@@ -129,7 +146,7 @@ export class HttpQoo10Client implements Qoo10Client {
 
   constructor(options: HttpQoo10ClientOptions) {
     if (!options.sellerAuthKey) throw new Qoo10InvalidRequestError('sellerAuthKey is required');
-    this.http = axios.create({ baseURL: options.baseUrl.replace(/\/+$/, '') });
+    this.http = httpFor(options.baseUrl);
     this.log = options.logger.child({ module: 'qoo10-client' });
     this.sellerAuthKey = options.sellerAuthKey;
     this.timeoutMs = options.timeoutMs ?? 15_000;
@@ -139,7 +156,7 @@ export class HttpQoo10Client implements Qoo10Client {
     this.maxWindowDays = options.maxWindowDays ?? 90;
     this.searchDateFormat = options.searchDateFormat ?? 'date';
     this.bulkChunkSize = Math.min(options.bulkChunkSize ?? BULK_LIMIT, BULK_LIMIT);
-    this.cancelReasons = cancelReasonTable(options.cancelReasons);
+    this.cancelReasons = options.cancelReasons ? cancelReasonTable(options.cancelReasons) : (defaultCancelReasons ??= cancelReasonTable());
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
     this.pacer = options.pacer ?? new CallPacer(options.minIntervalMs ?? 150, this.sleep);

@@ -130,8 +130,8 @@ export class PipelineService {
    * from where the last poll before the split ended), then tracking numbers the lists confirm.
    */
   async pollOrders(shop: Shop, signal?: AbortSignal): Promise<OrdersPollReport> {
-    const last = await this.jobRuns.lastWindowEnd(POLL_ORDERS_JOB, shop.id, { job: POLL_CLAIMS_JOB, countKey: LEGACY_ORDERS_COUNT });
-    const report = await this.recorded(POLL_ORDERS_JOB, shop, last, signal, async (client, window, counts) => {
+    const legacy = { job: POLL_CLAIMS_JOB, countKey: LEGACY_ORDERS_COUNT };
+    const report = await this.recorded(POLL_ORDERS_JOB, shop, legacy, signal, async (client, window, counts) => {
       Object.assign(counts, await this.poll.pollOrders(shop, client, window, signal));
       // The orders were just read back: numbers Qoo10 now shows on shipped orders are confirmed.
       counts.trackingConfirmed = await this.tracking.confirmFromOrders(shop.id);
@@ -146,11 +146,10 @@ export class PipelineService {
    * Returns the requests still to decide and the outbox rows still to send or settle.
    */
   async pollClaims(shop: Shop, signal?: AbortSignal, more?: (client: Qoo10Client, counts: Counts) => Promise<void>): Promise<ClaimsPollReport> {
-    const last = await this.jobRuns.lastWindowEnd(POLL_CLAIMS_JOB, shop.id);
     // Queued (no `more`): a shop with no open request and no unfinished outbox row (most shops, most of the
     // time) skips the per-request follow-ups and look-ups, a third of the poll's statements.
     let open = { requests: true, actions: true };
-    const report = await this.recorded(POLL_CLAIMS_JOB, shop, last, signal, async (client, window, counts) => {
+    const report = await this.recorded(POLL_CLAIMS_JOB, shop, undefined, signal, async (client, window, counts) => {
       Object.assign(counts, await this.poll.pollClaims(shop, client, window, signal));
       if (!more) open = await this.requests.openWork(shop.id);
       // Requests waiting for a person that Qoo10 no longer lists as pending leave the queue with the reason.
@@ -203,17 +202,18 @@ export class PipelineService {
   /**
    * A poll recorded as a job run with its window: the window advances only on success, so a malformed or
    * failed Qoo10 answer is never "nothing new" (the next run re-reads the same window). A key Qoo10 refuses
-   * is recorded on the shop and alerted.
+   * is recorded on the shop and alerted. The window starts where the last successful run of `job` (or of
+   * `orCounting`'s job, runs that counted its key) ended, read in the statement that records the start.
    */
   private async recorded(
     job: string,
     shop: Shop,
-    lastWindowEnd: Date | null,
+    orCounting: { job: string; countKey: string } | undefined,
     signal: AbortSignal | undefined,
     work: (client: Qoo10Client, window: PollWindow, counts: Counts) => Promise<void>,
   ): Promise<ShopCycleReport> {
     const startedAt = this.now();
-    const runId = await this.jobRuns.startRun(job, shop.id, startedAt);
+    const { runId, lastWindowEnd } = await this.jobRuns.startPoll(job, shop.id, startedAt, orCounting);
     const window = this.poll.windowFor(lastWindowEnd, startedAt);
     const counts: Counts = {};
     try {

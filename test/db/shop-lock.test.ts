@@ -48,7 +48,7 @@ describe('ShopLock: leases only', () => {
     return row ?? null;
   };
 
-  test('while the holder works it holds no advisory lock and no open transaction; the lease is gone afterwards', async () => {
+  test('while the holder works it holds no advisory lock and no open transaction; the lease is released afterwards', async () => {
     const shopId = await newShop();
     const result = await lock.withLock(shopId, 0, async () => {
       const [{ advisory }] = await db.dataSource.query(`SELECT count(*)::int AS advisory FROM pg_locks
@@ -63,7 +63,21 @@ describe('ShopLock: leases only', () => {
     assert.equal(result.value.advisory, 0, 'no advisory lock');
     assert.equal(result.value.open, 0, 'no transaction left open');
     assert.equal(result.value.lease?.lapsed, false, 'the lease row is there while it works');
-    assert.equal(await leaseOf(shopId), null, 'released at the end');
+    assert.equal((await leaseOf(shopId))?.lapsed, true, 'released at the end: the row stays, expired, for the next holder to take');
+  });
+
+  test('a released lease is taken again at once, by updating its row: one row per shop however often it is held', async () => {
+    const shopId = await newShop();
+    const holders: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const result = await lock.withLease(shopId, async () => (await leaseOf(shopId))!.holder);
+      assert.ok(result.locked, `hold ${i + 1} taken at once after the release before it`);
+      holders.push(result.value);
+    }
+    assert.equal(new Set(holders).size, 3, 'each hold had a holder of its own');
+    const [{ rows }] = await db.dataSource.query(`SELECT count(*)::int AS rows FROM shop_leases WHERE shop_id = $1`, [shopId]);
+    assert.equal(rows, 1);
+    assert.equal((await leaseOf(shopId))?.lapsed, true);
   });
 
   test('a shop another holder has: withLock(0) and withLease move on at once, without running the work', async () => {
@@ -142,6 +156,6 @@ describe('ShopLock: leases only', () => {
       return lost.aborted;
     });
     assert.deepEqual(result, { locked: true, value: true });
-    assert.ok(await leaseOf(shopId), "the other holder's lease stays: only a holder's own lease is deleted");
+    assert.equal((await leaseOf(shopId))?.lapsed, false, "the other holder's lease stays live: a holder releases only its own lease");
   });
 });

@@ -159,7 +159,7 @@ describe('shop polls on the job queue (several workers, one database)', () => {
       const exited = new Promise((done) => child.on('exit', done));
       await waitUntil('the worker process holding shops mid-poll', async () => {
         if (child.exitCode !== null) throw new Error(`worker exited early: ${output}`);
-        const held = await w.db.dataSource.query(`SELECT count(*)::int AS n FROM shop_leases WHERE kind = 'lease'`);
+        const held = await w.db.dataSource.query(`SELECT count(*)::int AS n FROM shop_leases WHERE expires_at > now()`);
         // A lease is taken a moment before the poll's run is recorded: wait for both.
         const running = await w.db.dataSource.query(`SELECT count(*)::int AS n FROM job_runs WHERE job IN ('poll', 'poll-orders') AND status = 'running'`);
         return held[0].n >= 2 && running[0].n >= 2;
@@ -167,8 +167,8 @@ describe('shop polls on the job queue (several workers, one database)', () => {
       child.kill('SIGKILL');
       await exited;
       const killedAt = new Date();
-      // A dead holder's lease rows stay until someone takes them over: exactly the shops it held.
-      const held: Array<{ shop_id: string }> = await w.db.dataSource.query(`SELECT shop_id FROM shop_leases WHERE kind = 'lease'`);
+      // A dead holder's leases stay live until they lapse: exactly the shops it held (a released lease's row stays, expired).
+      const held: Array<{ shop_id: string }> = await w.db.dataSource.query(`SELECT shop_id FROM shop_leases WHERE expires_at > now()`);
       assert.ok(held.length >= 2);
       // The killed worker's runs stay 'running' for ever: proof it died mid-poll.
       const stranded = await w.db.dataSource.query(`SELECT DISTINCT shop_id FROM job_runs WHERE job IN ('poll', 'poll-orders') AND status = 'running'`);
