@@ -6,6 +6,7 @@
 // Writes are sent once. Qoo10 has no idempotency keys, so a write whose answer was lost (timeout, 5xx,
 // dropped connection, an answer we cannot read, a shutdown mid-call) may have been applied: it becomes
 // Qoo10UnknownOutcomeError and the caller settles it by reading the order. Only reads are retried.
+import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
 import type { Claim, Order, OrderSnapshot } from '../domain/types';
 import type { Logger } from '../logger';
@@ -26,6 +27,8 @@ import {
 } from './errors';
 import { keyFingerprint } from './key-fingerprint';
 import { AnswerRows, splitAnswer } from './answer-rows';
+import { AnswerClock, collectBody, readStreamed, StreamedRows } from './answer-body';
+import { deliverRows } from './row-batches';
 import {
   eachResultRow,
   mapBulkResults,
@@ -96,6 +99,8 @@ interface CallOptions {
   key?: string;
   /** Further secrets of this call that must not reach an error message. */
   secrets?: string[];
+  /** A list whose rows are taken in batches: a large answer is read row by row while it arrives. */
+  streamRows?: boolean;
 }
 
 export class HttpQoo10Client implements Qoo10Client {
@@ -162,13 +167,7 @@ export class HttpQoo10Client implements Qoo10Client {
     for (const window of this.windows(query.from, query.to)) {
       const orders = await this.call(
         method,
-        {
-          // Blank = Qoo10's default set (statuses 1–3).
-          ShippingStatus: query.shippingStatus === undefined ? '' : String(query.shippingStatus),
-          SearchStartDate: window.from,
-          SearchEndDate: window.to,
-          SearchCondition: String(query.condition),
-        },
+        orderParams(query, window),
         { isWrite: false, signal },
         ({ resultObject }) =>
           mapRowsIsolated(eachResultRow(resultObject, method), method, (row, i) => mapShippingRow(row as RawShippingRow, method, i), query.onRowFault),
@@ -176,6 +175,17 @@ export class HttpQoo10Client implements Qoo10Client {
       for (const order of orders) merged.set(order.orderNo, order);
     }
     return [...merged.values()];
+  }
+
+  async readOrders(query: OrderQuery, take: (orders: Order[]) => Promise<void>, signal?: AbortSignal): Promise<number> {
+    const method = 'ShippingBasic.GetShippingInfo_v3';
+    let listed = 0;
+    for (const window of this.windows(query.from, query.to)) {
+      listed += await this.call(method, orderParams(query, window), { isWrite: false, signal, streamRows: true }, ({ resultObject }) =>
+        deliverRows(resultObject, method, (row, i) => mapShippingRow(row as RawShippingRow, method, i), query.onRowFault, take),
+      );
+    }
+    return listed;
   }
 
   async getOrderSnapshot(orderNo: string, signal?: AbortSignal): Promise<OrderSnapshot | null> {
@@ -292,7 +302,7 @@ export class HttpQoo10Client implements Qoo10Client {
     method: string,
     params: Record<string, string>,
     options: CallOptions,
-    read: (success: Qoo10Success) => T,
+    read: (success: Qoo10Success) => T | Promise<T>,
   ): Promise<T> {
     const key = options.key ?? this.sellerAuthKey;
     const fingerprint = keyFingerprint(key);
@@ -304,7 +314,13 @@ export class HttpQoo10Client implements Qoo10Client {
         await this.waitOrAbort(() => this.pacer.wait(fingerprint, options.signal), options.signal, method);
         if (options.signal?.aborted) throw new Qoo10AbortedError(`${method} was aborted`, { method });
         sent = true;
-        const result = read(await this.attempt(method, params, key, options));
+        const success = await this.attempt(method, params, key, options);
+        let result: T;
+        try {
+          result = await read(success);
+        } finally {
+          if (success.resultObject instanceof StreamedRows) success.resultObject.close();
+        }
         this.log.debug({ method, attempt, ms: Date.now() - startedMs }, 'qoo10 call ok');
         return result;
       } catch (error) {
@@ -337,44 +353,76 @@ export class HttpQoo10Client implements Qoo10Client {
     options: CallOptions,
   ): Promise<Qoo10Success> {
     if (options.signal?.aborted) throw new Qoo10AbortedError(`${method} was aborted`, { method });
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const clock = new AnswerClock(this.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, clock.signal]) : clock.signal;
     const body = new URLSearchParams({ returnType: 'application/json', ...params }).toString();
-    let response;
+    // The axios error holds the request config (and so the key): only its code is kept.
+    const fail = (error: unknown): Qoo10Error => {
+      if (options.signal?.aborted) return new Qoo10AbortedError(`${method} was aborted`, { method });
+      if (clock.expired) return new Qoo10TimeoutError(`${method} got no answer within ${this.timeoutMs} ms`, { method });
+      const code = (error as { code?: unknown } | null)?.code;
+      return new Qoo10NetworkError(`${method} could not reach Qoo10 (${typeof code === 'string' ? code : 'unknown'})`, { method });
+    };
+    let stream: Readable | undefined;
+    let streaming = false;
     try {
-      response = await this.http.post<Buffer>(`/${method}`, body, {
-        headers: {
-          'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8',
-          GiosisCertificationKey: key,
-          QAPIVersion: '1.0',
-        },
-        signal,
-        // Bytes, decoded here: a large list answer is read row by row without one string of the whole body.
-        responseType: 'arraybuffer',
-        transformResponse: [(data: unknown) => data],
-        validateStatus: () => true,
-        maxRedirects: 0,
-      });
-    } catch (error) {
-      // The axios error holds the request config (and so the key): only its code is kept.
-      if (options.signal?.aborted) throw new Qoo10AbortedError(`${method} was aborted`, { method });
-      if (timeout.aborted) {
-        throw new Qoo10TimeoutError(`${method} got no answer within ${this.timeoutMs} ms`, { method });
-      }
-      const code = axios.isAxiosError(error) && error.code ? error.code : 'unknown';
-      throw new Qoo10NetworkError(`${method} could not reach Qoo10 (${code})`, { method });
-    }
-    const bytes = Buffer.isBuffer(response.data) ? response.data : Buffer.from(String(response.data ?? ''));
-    const secrets = [this.sellerAuthKey, key, ...(options.secrets ?? [])];
-    const context = { method, isWrite: options.isWrite, scrub: (message: string) => scrubSecrets(message, secrets) };
-    const split = bytes.length >= ROW_BY_ROW_BYTES ? splitAnswer(bytes) : null;
-    if (split) {
-      const success = readEnvelope(response.status, split.envelope, context);
+      const response = await this.http
+        .post<Readable>(`/${method}`, body, {
+          headers: {
+            'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8',
+            GiosisCertificationKey: key,
+            QAPIVersion: '1.0',
+          },
+          signal,
+          // Bytes, read here (answer-body.ts): a large list answer is read row by row, never as one string,
+          // and one whose rows are taken in batches is never held whole.
+          responseType: 'stream',
+          transformResponse: [(data: unknown) => data],
+          validateStatus: () => true,
+          maxRedirects: 0,
+        })
+        .catch((error: unknown) => {
+          throw fail(error);
+        });
+      stream = response.data;
+      const source = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      const secrets = [this.sellerAuthKey, key, ...(options.secrets ?? [])];
+      const context = { method, isWrite: options.isWrite, scrub: (message: string) => scrubSecrets(message, secrets) };
       const malformed = (what: string) => new Qoo10MalformedResponseError(`${method}: ${what}`, { method });
-      return { ...success, resultObject: new AnswerRows(bytes, split.rows, malformed) };
+      const listAnswer = options.streamRows && response.status >= 200 && response.status < 300;
+      const read = listAnswer
+        ? await readStreamed(source, {
+            minBytes: ROW_BY_ROW_BYTES,
+            mayRelease: (envelope) => succeeds(() => readEnvelope(response.status, envelope, context)),
+            malformed,
+            fail,
+            finish: (envelope) => void readEnvelope(response.status, envelope, context),
+            clock,
+            close: () => {
+              clock.stop();
+              if (stream && !stream.readableEnded) stream.destroy();
+            },
+          })
+        : await collectBody(source, fail);
+      if (read instanceof StreamedRows) {
+        streaming = true;
+        return { ...readEnvelope(response.status, read.envelopeBefore, context), resultObject: read };
+      }
+      const bytes = read;
+      const split = bytes.length >= ROW_BY_ROW_BYTES ? splitAnswer(bytes) : null;
+      if (split) {
+        const success = readEnvelope(response.status, split.envelope, context);
+        return { ...success, resultObject: new AnswerRows(bytes, split.rows, malformed) };
+      }
+      // As axios decoded text: UTF-8 without a byte order mark.
+      return readEnvelope(response.status, bytes.toString('utf8').replace(/^\uFEFF/, ''), context);
+    } finally {
+      if (!streaming) {
+        clock.stop();
+        // An answer read to its end leaves its connection alone; one given up on is closed.
+        if (stream && !stream.readableEnded) stream.destroy();
+      }
     }
-    // As axios decoded text: UTF-8 without a byte order mark.
-    return readEnvelope(response.status, bytes.toString('utf8').replace(/^\uFEFF/, ''), context);
   }
 
   /** Runs a wait; an abort during it becomes Qoo10AbortedError. */
@@ -395,6 +443,26 @@ export class HttpQoo10Client implements Qoo10Client {
     } else {
       this.log.debug(fields, error.message);
     }
+  }
+}
+
+/** GetShippingInfo_v3's parameters for one search window. */
+function orderParams(query: OrderQuery, window: { from: string; to: string }): Record<string, string> {
+  return {
+    // Blank = Qoo10's default set (statuses 1–3).
+    ShippingStatus: query.shippingStatus === undefined ? '' : String(query.shippingStatus),
+    SearchStartDate: window.from,
+    SearchEndDate: window.to,
+    SearchCondition: String(query.condition),
+  };
+}
+
+function succeeds(read: () => unknown): boolean {
+  try {
+    read();
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -23,7 +23,7 @@ function malformed(method: string, what: string): Qoo10MalformedResponseError {
   return new Qoo10MalformedResponseError(`${method}: ${what}`, { method });
 }
 
-function isPlainObject(value: unknown): value is Row {
+export function isPlainObject(value: unknown): value is Row {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -308,6 +308,18 @@ export interface RowFault {
   message: string;
 }
 
+/** The fault of a row that could not be mapped: what identifies it, if anything does. */
+export function rowFaultOf(row: Row, method: string, index: number, error: Qoo10MalformedResponseError): RowFault {
+  const requestedAt = parseResponseDate(row.requestDate);
+  return {
+    method,
+    index,
+    orderNo: parseOrderNo(row.orderNo ?? row.OrderNo) ?? null,
+    requestedAt: requestedAt instanceof Date ? requestedAt : null,
+    message: error.message,
+  };
+}
+
 /**
  * Maps a list's rows one by one. Without `onRowFault` the first unreadable row fails the whole answer
  * (nothing is silently dropped); with it, an unreadable row is reported and skipped, so one row in a
@@ -329,14 +341,7 @@ export function mapRowsIsolated<T>(
       mapped.push(map(row, index));
     } catch (error) {
       if (!onRowFault || !(error instanceof Qoo10MalformedResponseError)) throw error;
-      const requestedAt = parseResponseDate(row.requestDate);
-      faults.push({
-        method,
-        index,
-        orderNo: parseOrderNo(row.orderNo ?? row.OrderNo) ?? null,
-        requestedAt: requestedAt instanceof Date ? requestedAt : null,
-        message: error.message,
-      });
+      faults.push(rowFaultOf(row, method, index, error));
     }
     index += 1;
   }
