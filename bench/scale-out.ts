@@ -15,6 +15,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { PROJECT_ROOT } from '../src/config/paths';
+import { heapFlagsForChild } from '../src/heap-flags';
 import { slotOf } from '../src/jobs/work-queue';
 import { withBenchServer } from './bench-db';
 import { BENCH_SECRET, createBenchWorld, type BenchWorld } from './bench-world';
@@ -37,10 +38,13 @@ interface Worker {
 const WORKER_NODE_ARGS = (process.env.SCALE_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 function startWorker(world: BenchWorld, env: Record<string, string> = {}): Worker {
-  const child = spawn(process.execPath, [...WORKER_NODE_ARGS, CLI, 'worker'], {
+  // With the heap flags given here the worker is not relaunched (heap-flags.ts): the pid read is the service's.
+  const heap = heapFlagsForChild();
+  const child = spawn(process.execPath, [...heap.nodeArgs, ...WORKER_NODE_ARGS, CLI, 'worker'], {
     cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
+      ...heap.env,
       ...world.baseEnv,
       DATABASE_URL: world.db.url,
       CREDENTIALS_SECRET: BENCH_SECRET,
