@@ -1,4 +1,4 @@
-// The V8 heap flags of the long-running processes (`start`, `worker`; ADR 0025). Left to its defaults, V8
+// The V8 heap flags of the long-running processes (`start`, `worker`; ADR 0024). Left to its defaults, V8
 // lets a worker's heap grow to about four times what is live before it collects (a 2,000-shop worker: 35 MB
 // live, 150–185 MB of heap) and keeps 2 × 16 MB of young generation. These flags make it collect sooner.
 // Node reads heap flags only when it starts, so the command line starts itself again with them

@@ -308,16 +308,32 @@ export interface RowFault {
   message: string;
 }
 
-/** The fault of a row that could not be mapped: what identifies it, if anything does. */
-export function rowFaultOf(row: Row, method: string, index: number, error: Qoo10MalformedResponseError): RowFault {
-  const requestedAt = parseResponseDate(row.requestDate);
-  return {
-    method,
-    index,
-    orderNo: parseOrderNo(row.orderNo ?? row.OrderNo) ?? null,
-    requestedAt: requestedAt instanceof Date ? requestedAt : null,
-    message: error.message,
-  };
+/**
+ * Maps one row of a list into `mapped`. Without `isolate` an unreadable row fails the whole answer; with
+ * it, the row's fault (what identifies the row, if anything does) goes to `faults` and the row is skipped.
+ */
+export function mapRowInto<T>(
+  mapped: T[],
+  faults: RowFault[],
+  row: Row,
+  index: number,
+  method: string,
+  map: (row: Row, index: number) => T,
+  isolate: boolean,
+): void {
+  try {
+    mapped.push(map(row, index));
+  } catch (error) {
+    if (!isolate || !(error instanceof Qoo10MalformedResponseError)) throw error;
+    const requestedAt = parseResponseDate(row.requestDate);
+    faults.push({
+      method,
+      index,
+      orderNo: parseOrderNo(row.orderNo ?? row.OrderNo) ?? null,
+      requestedAt: requestedAt instanceof Date ? requestedAt : null,
+      message: error.message,
+    });
+  }
 }
 
 /**
@@ -337,12 +353,7 @@ export function mapRowsIsolated<T>(
   const faults: RowFault[] = [];
   let index = 0;
   for (const row of rows) {
-    try {
-      mapped.push(map(row, index));
-    } catch (error) {
-      if (!onRowFault || !(error instanceof Qoo10MalformedResponseError)) throw error;
-      faults.push(rowFaultOf(row, method, index, error));
-    }
+    mapRowInto(mapped, faults, row, index, method, map, onRowFault !== undefined);
     index += 1;
   }
   faults.forEach((fault) => onRowFault?.(fault));

@@ -3,7 +3,7 @@
 // neither the body nor the mapped list is ever held whole.
 import { StreamedRows } from './answer-body';
 import { Qoo10MalformedResponseError } from './errors';
-import { eachResultRow, isPlainObject, rowFaultOf, type RowFault } from './mappers';
+import { eachResultRow, isPlainObject, mapRowInto, type RowFault } from './mappers';
 
 /** Rows per batch handed over (the poll stores at most 1,000 rows per statement). */
 export const ROW_BATCH = 1_000;
@@ -39,12 +39,7 @@ export async function deliverRows<T>(
     if (!isPlainObject(row)) {
       throw new Qoo10MalformedResponseError(`${method}: ResultObject[${index}] is not an object`, { method });
     }
-    try {
-      batch.push(map(row, index));
-    } catch (error) {
-      if (!onRowFault || !(error instanceof Qoo10MalformedResponseError)) throw error;
-      faults.push(rowFaultOf(row, method, index, error));
-    }
+    mapRowInto(batch, faults, row, index, method, map, onRowFault !== undefined);
     index += 1;
     if (batch.length >= size) await flush();
   }

@@ -1,4 +1,4 @@
-// `cancel-guard worker` runs with the heap flags (heap-flags.ts, ADR 0025): started without them it starts
+// `cancel-guard worker` runs with the heap flags (heap-flags.ts, ADR 0024): started without them it starts
 // itself again with them, passes SIGTERM on and exits as the service exits; killed, it takes the service
 // with it. Real processes on a real database.
 import { after, before, describe, test } from 'node:test';
