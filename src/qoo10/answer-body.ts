@@ -1,8 +1,13 @@
-// How an answer's body is read (http-qoo10-client.ts asks axios for a stream). Most answers are collected
+// How an answer's body is read (http-qoo10-client.ts asks axios for a stream) and turned into a success or
+// a typed error. Most answers are collected
 // whole, as before. A list answer whose rows are wanted in batches is cut into rows while it arrives
 // (answer-stream.ts) and handed over as StreamedRows, so a day of a big shop's orders (tens of MB) is
 // never held whole; the body is read at the pace its rows are stored (ADR 0024).
+import type { Readable } from 'node:stream';
+import { AnswerRows, splitAnswer } from './answer-rows';
 import { AnswerStream, type MayRelease } from './answer-stream';
+import { readEnvelope, type EnvelopeContext, type Qoo10Success } from './envelope';
+import { Qoo10MalformedResponseError } from './errors';
 
 /**
  * One attempt's time limit. It counts the time spent waiting for Qoo10 only: while the caller maps and
@@ -156,5 +161,68 @@ export class StreamedRows implements AsyncIterable<unknown> {
     } finally {
       this.close();
     }
+  }
+}
+
+export interface ReadAnswerOptions {
+  context: EnvelopeContext;
+  /** A list whose rows are taken in batches: a large one is handed over as StreamedRows while it arrives. */
+  streamRows: boolean;
+  /** Answers at least this long are read row by row (answer-rows.ts / answer-stream.ts). */
+  rowByRowBytes: number;
+  /** A transport failure while the body is read, as the client's typed error. */
+  fail: (error: unknown) => Error;
+  clock: AnswerClock;
+}
+
+/**
+ * The answer of one HTTP exchange: its body read from the response stream and turned into a success or a
+ * typed error (envelope.ts). A stream given up on is destroyed; one read to its end is left alone.
+ */
+export async function readAnswer(stream: Readable, status: number, options: ReadAnswerOptions): Promise<Qoo10Success> {
+  const { context, clock, fail } = options;
+  const { method } = context;
+  const source = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const close = () => {
+    clock.stop();
+    if (!stream.readableEnded) stream.destroy();
+  };
+  const malformed = (what: string) => new Qoo10MalformedResponseError(`${method}: ${what}`, { method });
+  let streaming = false;
+  try {
+    const read =
+      options.streamRows && status >= 200 && status < 300
+        ? await readStreamed(source, {
+            minBytes: options.rowByRowBytes,
+            mayRelease: (envelope) => succeeds(() => readEnvelope(status, envelope, context)),
+            malformed,
+            fail,
+            finish: (envelope) => void readEnvelope(status, envelope, context),
+            clock,
+            close,
+          })
+        : await collectBody(source, fail);
+    if (read instanceof StreamedRows) {
+      streaming = true;
+      return { ...readEnvelope(status, read.envelopeBefore, context), resultObject: read };
+    }
+    const split = read.length >= options.rowByRowBytes ? splitAnswer(read) : null;
+    if (split) {
+      const success = readEnvelope(status, split.envelope, context);
+      return { ...success, resultObject: new AnswerRows(read, split.rows, malformed) };
+    }
+    // As axios decoded text: UTF-8 without a byte order mark.
+    return readEnvelope(status, read.toString('utf8').replace(/^\uFEFF/, ''), context);
+  } finally {
+    if (!streaming) close();
+  }
+}
+
+function succeeds(read: () => unknown): boolean {
+  try {
+    read();
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -13,7 +13,7 @@ import type { Logger } from '../logger';
 import { backoffDelayMs } from './backoff';
 import { CallPacer, realSleep, type Sleep } from './call-pacer';
 import { cancelReasonFor, cancelReasonTable, type CancelReasonTable } from './decision-mapping';
-import { readEnvelope, type Qoo10Success } from './envelope';
+import type { Qoo10Success } from './envelope';
 import {
   Qoo10AbortedError,
   Qoo10AuthError,
@@ -26,8 +26,7 @@ import {
   Qoo10UnknownOutcomeError,
 } from './errors';
 import { keyFingerprint } from './key-fingerprint';
-import { AnswerRows, splitAnswer } from './answer-rows';
-import { AnswerClock, collectBody, readStreamed, StreamedRows } from './answer-body';
+import { AnswerClock, readAnswer, StreamedRows } from './answer-body';
 import { deliverRows } from './row-batches';
 import {
   eachResultRow,
@@ -363,66 +362,34 @@ export class HttpQoo10Client implements Qoo10Client {
       const code = (error as { code?: unknown } | null)?.code;
       return new Qoo10NetworkError(`${method} could not reach Qoo10 (${typeof code === 'string' ? code : 'unknown'})`, { method });
     };
-    let stream: Readable | undefined;
-    let streaming = false;
+    let response;
     try {
-      const response = await this.http
-        .post<Readable>(`/${method}`, body, {
-          headers: {
-            'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8',
-            GiosisCertificationKey: key,
-            QAPIVersion: '1.0',
-          },
-          signal,
-          // Bytes, read here (answer-body.ts): a large list answer is read row by row, never as one string,
-          // and one whose rows are taken in batches is never held whole.
-          responseType: 'stream',
-          transformResponse: [(data: unknown) => data],
-          validateStatus: () => true,
-          maxRedirects: 0,
-        })
-        .catch((error: unknown) => {
-          throw fail(error);
-        });
-      stream = response.data;
-      const source = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-      const secrets = [this.sellerAuthKey, key, ...(options.secrets ?? [])];
-      const context = { method, isWrite: options.isWrite, scrub: (message: string) => scrubSecrets(message, secrets) };
-      const malformed = (what: string) => new Qoo10MalformedResponseError(`${method}: ${what}`, { method });
-      const listAnswer = options.streamRows && response.status >= 200 && response.status < 300;
-      const read = listAnswer
-        ? await readStreamed(source, {
-            minBytes: ROW_BY_ROW_BYTES,
-            mayRelease: (envelope) => succeeds(() => readEnvelope(response.status, envelope, context)),
-            malformed,
-            fail,
-            finish: (envelope) => void readEnvelope(response.status, envelope, context),
-            clock,
-            close: () => {
-              clock.stop();
-              if (stream && !stream.readableEnded) stream.destroy();
-            },
-          })
-        : await collectBody(source, fail);
-      if (read instanceof StreamedRows) {
-        streaming = true;
-        return { ...readEnvelope(response.status, read.envelopeBefore, context), resultObject: read };
-      }
-      const bytes = read;
-      const split = bytes.length >= ROW_BY_ROW_BYTES ? splitAnswer(bytes) : null;
-      if (split) {
-        const success = readEnvelope(response.status, split.envelope, context);
-        return { ...success, resultObject: new AnswerRows(bytes, split.rows, malformed) };
-      }
-      // As axios decoded text: UTF-8 without a byte order mark.
-      return readEnvelope(response.status, bytes.toString('utf8').replace(/^\uFEFF/, ''), context);
-    } finally {
-      if (!streaming) {
-        clock.stop();
-        // An answer read to its end leaves its connection alone; one given up on is closed.
-        if (stream && !stream.readableEnded) stream.destroy();
-      }
+      response = await this.http.post<Readable>(`/${method}`, body, {
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8',
+          GiosisCertificationKey: key,
+          QAPIVersion: '1.0',
+        },
+        signal,
+        // Bytes, read in answer-body.ts: a large list answer is read row by row, never as one string, and
+        // one whose rows are taken in batches is never held whole.
+        responseType: 'stream',
+        transformResponse: [(data: unknown) => data],
+        validateStatus: () => true,
+        maxRedirects: 0,
+      });
+    } catch (error) {
+      clock.stop();
+      throw fail(error);
     }
+    const secrets = [this.sellerAuthKey, key, ...(options.secrets ?? [])];
+    return readAnswer(response.data, response.status, {
+      context: { method, isWrite: options.isWrite, scrub: (message: string) => scrubSecrets(message, secrets) },
+      streamRows: options.streamRows === true,
+      rowByRowBytes: ROW_BY_ROW_BYTES,
+      fail,
+      clock,
+    });
   }
 
   /** Runs a wait; an abort during it becomes Qoo10AbortedError. */
@@ -455,15 +422,6 @@ function orderParams(query: OrderQuery, window: { from: string; to: string }): R
     SearchEndDate: window.to,
     SearchCondition: String(query.condition),
   };
-}
-
-function succeeds(read: () => unknown): boolean {
-  try {
-    read();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
