@@ -11,6 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { PROJECT_ROOT } from '../../src/config/paths';
 import { DEFAULT_HEAP_FLAGS, heapFlags, heapFlagsForChild } from '../../src/heap-flags';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { alive } from '../helpers/process-alive';
 
 const CLI = resolve(PROJECT_ROOT, 'dist/src/cli.js');
 
@@ -59,15 +60,6 @@ function childrenOf(pid: number): number[] {
 
 function argsOf(pid: number): string[] {
   return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('heap flags of the long-running commands', { timeout: 120_000 }, () => {
