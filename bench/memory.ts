@@ -19,6 +19,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PROJECT_ROOT } from '../src/config/paths';
+import { heapFlagsForChild } from '../src/heap-flags';
 import { createBenchWorld, BENCH_ADMIN_TOKEN, BENCH_SECRET, type BenchWorld } from './bench-world';
 import { withBenchServer } from './bench-db';
 import { loadAverage, mib, rssOf, say, seconds } from './bench-stats';
@@ -62,10 +63,13 @@ async function measureFirstPoll(server: BenchServer, from: Date, end: Date, env:
   const db = await createBenchDatabase(server.adminUrl, { poolSize: 2 });
   try {
     const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, FIRST_POLL_CHILD], {
+    // The service's heap flags (heap-flags.ts), as `start` and `worker` run with them.
+    const heap = heapFlagsForChild();
+    const child = spawn(process.execPath, [...heap.nodeArgs, ...nodeArgs, FIRST_POLL_CHILD], {
       cwd: PROJECT_ROOT,
       env: {
         PATH: process.env.PATH ?? '',
+        ...heap.env,
         DATABASE_URL: db.url,
         QOO10_API_BASE_URL: sim.url,
         BENCH_SAK: scenario.shops[0]!.sellerAuthKey,
@@ -141,10 +145,13 @@ interface DaemonRun {
 }
 
 function startDaemon(world: BenchWorld, dataDir: string): ChildProcess {
-  return spawn(process.execPath, [CLI, 'start'], {
+  // With the heap flags given here the daemon is not relaunched (heap-flags.ts): the pid read is the service's.
+  const heap = heapFlagsForChild();
+  return spawn(process.execPath, [...heap.nodeArgs, CLI, 'start'], {
     cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
+      ...heap.env,
       DATABASE_URL: world.db.url,
       QOO10_API_BASE_URL: world.sim.url,
       CREDENTIALS_SECRET: BENCH_SECRET,

@@ -21,6 +21,7 @@ import { Client } from 'pg';
 import cronParser from 'cron-parser';
 import { PROJECT_ROOT } from '../src/config/paths';
 import { shopPhase } from '../src/jobs/work-queue';
+import { heapFlagsForChild } from '../src/heap-flags';
 import { cronForInterval, loadConfig } from '../src/config/config';
 import { CredentialsCipher } from '../src/persistence/credentials-cipher';
 import { ShopRepository } from '../src/persistence/shop-repository';
@@ -85,10 +86,13 @@ async function startSimProcess(shops: number): Promise<SimChild> {
  * its short-slot runs; not shared, so that file stays its owner's and these defaults stay visible here.)
  */
 function startWorker(dbUrl: string, simUrl: string): ChildProcess {
-  return spawn(process.execPath, [CLI, 'worker'], {
+  // With the heap flags given here the worker is not relaunched (heap-flags.ts): the pid read is the service's.
+  const heap = heapFlagsForChild();
+  return spawn(process.execPath, [...heap.nodeArgs, CLI, 'worker'], {
     cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
+      ...heap.env,
       DATABASE_URL: dbUrl,
       QOO10_API_BASE_URL: simUrl,
       CREDENTIALS_SECRET: BENCH_SECRET,

@@ -8,13 +8,14 @@
 // Qoo10UnknownOutcomeError and the caller settles it by reading the order. Only reads are retried.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
 import type { Claim, Order, OrderSnapshot } from '../domain/types';
 import type { Logger } from '../logger';
 import { backoffDelayMs } from './backoff';
 import { CallPacer, realSleep, type Sleep } from './call-pacer';
 import { cancelReasonFor, cancelReasonTable, type CancelReasonTable } from './decision-mapping';
-import { readEnvelope, type Qoo10Success } from './envelope';
+import type { Qoo10Success } from './envelope';
 import {
   Qoo10AbortedError,
   Qoo10AuthError,
@@ -27,7 +28,8 @@ import {
   Qoo10UnknownOutcomeError,
 } from './errors';
 import { keyFingerprint } from './key-fingerprint';
-import { AnswerRows, splitAnswer } from './answer-rows';
+import { AnswerClock, readAnswer, StreamedRows } from './answer-body';
+import { deliverRows } from './row-batches';
 import {
   eachResultRow,
   mapBulkResults,
@@ -98,6 +100,8 @@ interface CallOptions {
   key?: string;
   /** Further secrets of this call that must not reach an error message. */
   secrets?: string[];
+  /** A list whose rows are taken in batches: a large answer is read row by row while it arrives. */
+  streamRows?: boolean;
 }
 
 /**
@@ -192,13 +196,7 @@ export class HttpQoo10Client implements Qoo10Client {
     for (const window of this.windows(query.from, query.to)) {
       const orders = await this.call(
         method,
-        {
-          // Blank = Qoo10's default set (statuses 1–3).
-          ShippingStatus: query.shippingStatus === undefined ? '' : String(query.shippingStatus),
-          SearchStartDate: window.from,
-          SearchEndDate: window.to,
-          SearchCondition: String(query.condition),
-        },
+        orderParams(query, window),
         { isWrite: false, signal },
         ({ resultObject }) =>
           mapRowsIsolated(eachResultRow(resultObject, method), method, (row, i) => mapShippingRow(row as RawShippingRow, method, i), query.onRowFault),
@@ -206,6 +204,17 @@ export class HttpQoo10Client implements Qoo10Client {
       for (const order of orders) merged.set(order.orderNo, order);
     }
     return [...merged.values()];
+  }
+
+  async readOrders(query: OrderQuery, take: (orders: Order[]) => Promise<void>, signal?: AbortSignal): Promise<number> {
+    const method = 'ShippingBasic.GetShippingInfo_v3';
+    let listed = 0;
+    for (const window of this.windows(query.from, query.to)) {
+      listed += await this.call(method, orderParams(query, window), { isWrite: false, signal, streamRows: true }, ({ resultObject }) =>
+        deliverRows(resultObject, method, (row, i) => mapShippingRow(row as RawShippingRow, method, i), query.onRowFault, take),
+      );
+    }
+    return listed;
   }
 
   async getOrderSnapshot(orderNo: string, signal?: AbortSignal): Promise<OrderSnapshot | null> {
@@ -322,7 +331,7 @@ export class HttpQoo10Client implements Qoo10Client {
     method: string,
     params: Record<string, string>,
     options: CallOptions,
-    read: (success: Qoo10Success) => T,
+    read: (success: Qoo10Success) => T | Promise<T>,
   ): Promise<T> {
     const key = options.key ?? this.sellerAuthKey;
     const fingerprint = keyFingerprint(key);
@@ -334,7 +343,13 @@ export class HttpQoo10Client implements Qoo10Client {
         await this.waitOrAbort(() => this.pacer.wait(fingerprint, options.signal), options.signal, method);
         if (options.signal?.aborted) throw new Qoo10AbortedError(`${method} was aborted`, { method });
         sent = true;
-        const result = read(await this.attempt(method, params, key, options));
+        const success = await this.attempt(method, params, key, options);
+        let result: T;
+        try {
+          result = await read(success);
+        } finally {
+          if (success.resultObject instanceof StreamedRows) success.resultObject.close();
+        }
         this.log.debug({ method, attempt, ms: Date.now() - startedMs }, 'qoo10 call ok');
         return result;
       } catch (error) {
@@ -367,12 +382,19 @@ export class HttpQoo10Client implements Qoo10Client {
     options: CallOptions,
   ): Promise<Qoo10Success> {
     if (options.signal?.aborted) throw new Qoo10AbortedError(`${method} was aborted`, { method });
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const clock = new AnswerClock(this.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, clock.signal]) : clock.signal;
     const body = new URLSearchParams({ returnType: 'application/json', ...params }).toString();
+    // The axios error holds the request config (and so the key): only its code is kept.
+    const fail = (error: unknown): Qoo10Error => {
+      if (options.signal?.aborted) return new Qoo10AbortedError(`${method} was aborted`, { method });
+      if (clock.expired) return new Qoo10TimeoutError(`${method} got no answer within ${this.timeoutMs} ms`, { method });
+      const code = (error as { code?: unknown } | null)?.code;
+      return new Qoo10NetworkError(`${method} could not reach Qoo10 (${typeof code === 'string' ? code : 'unknown'})`, { method });
+    };
     let response;
     try {
-      response = await this.http.post<Buffer>(`/${method}`, body, {
+      response = await this.http.post<Readable>(`/${method}`, body, {
         headers: {
           'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8',
           GiosisCertificationKey: key,
@@ -380,32 +402,25 @@ export class HttpQoo10Client implements Qoo10Client {
         },
         signal,
         ...(options.isWrite ? WRITE_AGENTS : READ_AGENTS),
-        // Bytes, decoded here: a large list answer is read row by row without one string of the whole body.
-        responseType: 'arraybuffer',
+        // Bytes, read in answer-body.ts: a large list answer is read row by row, never as one string, and
+        // one whose rows are taken in batches is never held whole.
+        responseType: 'stream',
         transformResponse: [(data: unknown) => data],
         validateStatus: () => true,
         maxRedirects: 0,
       });
     } catch (error) {
-      // The axios error holds the request config (and so the key): only its code is kept.
-      if (options.signal?.aborted) throw new Qoo10AbortedError(`${method} was aborted`, { method });
-      if (timeout.aborted) {
-        throw new Qoo10TimeoutError(`${method} got no answer within ${this.timeoutMs} ms`, { method });
-      }
-      const code = axios.isAxiosError(error) && error.code ? error.code : 'unknown';
-      throw new Qoo10NetworkError(`${method} could not reach Qoo10 (${code})`, { method });
+      clock.stop();
+      throw fail(error);
     }
-    const bytes = Buffer.isBuffer(response.data) ? response.data : Buffer.from(String(response.data ?? ''));
     const secrets = [this.sellerAuthKey, key, ...(options.secrets ?? [])];
-    const context = { method, isWrite: options.isWrite, scrub: (message: string) => scrubSecrets(message, secrets) };
-    const split = bytes.length >= ROW_BY_ROW_BYTES ? splitAnswer(bytes) : null;
-    if (split) {
-      const success = readEnvelope(response.status, split.envelope, context);
-      const malformed = (what: string) => new Qoo10MalformedResponseError(`${method}: ${what}`, { method });
-      return { ...success, resultObject: new AnswerRows(bytes, split.rows, malformed) };
-    }
-    // As axios decoded text: UTF-8 without a byte order mark.
-    return readEnvelope(response.status, bytes.toString('utf8').replace(/^\uFEFF/, ''), context);
+    return readAnswer(response.data, response.status, {
+      context: { method, isWrite: options.isWrite, scrub: (message: string) => scrubSecrets(message, secrets) },
+      streamRows: options.streamRows === true,
+      rowByRowBytes: ROW_BY_ROW_BYTES,
+      fail,
+      clock,
+    });
   }
 
   /** Runs a wait; an abort during it becomes Qoo10AbortedError. */
@@ -427,6 +442,17 @@ export class HttpQoo10Client implements Qoo10Client {
       this.log.debug(fields, error.message);
     }
   }
+}
+
+/** GetShippingInfo_v3's parameters for one search window. */
+function orderParams(query: OrderQuery, window: { from: string; to: string }): Record<string, string> {
+  return {
+    // Blank = Qoo10's default set (statuses 1–3).
+    ShippingStatus: query.shippingStatus === undefined ? '' : String(query.shippingStatus),
+    SearchStartDate: window.from,
+    SearchEndDate: window.to,
+    SearchCondition: String(query.condition),
+  };
 }
 
 /**

@@ -23,7 +23,7 @@ function malformed(method: string, what: string): Qoo10MalformedResponseError {
   return new Qoo10MalformedResponseError(`${method}: ${what}`, { method });
 }
 
-function isPlainObject(value: unknown): value is Row {
+export function isPlainObject(value: unknown): value is Row {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -309,6 +309,34 @@ export interface RowFault {
 }
 
 /**
+ * Maps one row of a list into `mapped`. Without `isolate` an unreadable row fails the whole answer; with
+ * it, the row's fault (what identifies the row, if anything does) goes to `faults` and the row is skipped.
+ */
+export function mapRowInto<T>(
+  mapped: T[],
+  faults: RowFault[],
+  row: Row,
+  index: number,
+  method: string,
+  map: (row: Row, index: number) => T,
+  isolate: boolean,
+): void {
+  try {
+    mapped.push(map(row, index));
+  } catch (error) {
+    if (!isolate || !(error instanceof Qoo10MalformedResponseError)) throw error;
+    const requestedAt = parseResponseDate(row.requestDate);
+    faults.push({
+      method,
+      index,
+      orderNo: parseOrderNo(row.orderNo ?? row.OrderNo) ?? null,
+      requestedAt: requestedAt instanceof Date ? requestedAt : null,
+      message: error.message,
+    });
+  }
+}
+
+/**
  * Maps a list's rows one by one. Without `onRowFault` the first unreadable row fails the whole answer
  * (nothing is silently dropped); with it, an unreadable row is reported and skipped, so one row in a
  * bad shape cannot stop every other row of the shop. The caller owns what happens to the fault.
@@ -325,19 +353,7 @@ export function mapRowsIsolated<T>(
   const faults: RowFault[] = [];
   let index = 0;
   for (const row of rows) {
-    try {
-      mapped.push(map(row, index));
-    } catch (error) {
-      if (!onRowFault || !(error instanceof Qoo10MalformedResponseError)) throw error;
-      const requestedAt = parseResponseDate(row.requestDate);
-      faults.push({
-        method,
-        index,
-        orderNo: parseOrderNo(row.orderNo ?? row.OrderNo) ?? null,
-        requestedAt: requestedAt instanceof Date ? requestedAt : null,
-        message: error.message,
-      });
-    }
+    mapRowInto(mapped, faults, row, index, method, map, onRowFault !== undefined);
     index += 1;
   }
   faults.forEach((fault) => onRowFault?.(fault));

@@ -83,6 +83,13 @@ export interface Qoo10Client {
   getClaims(query: ClaimQuery, signal?: AbortSignal): Promise<Claim[]>;
   /** Orders in [from, to]; cancelled orders are not in this list (Qoo10 drops them). */
   getOrders(query: OrderQuery, signal?: AbortSignal): Promise<Order[]>;
+  /**
+   * The same orders handed to `take` in batches while they are read (a large answer is cut into rows as it
+   * arrives and never held whole, ADR 0024); answers how many were listed. A read that fails after some
+   * batches and is retried hands them over again, so `take` must be idempotent; row faults are reported
+   * once, after the whole answer has been read.
+   */
+  readOrders(query: OrderQuery, take: (orders: Order[]) => Promise<void>, signal?: AbortSignal): Promise<number>;
   /** A fresh read of one order right before acting; null when Qoo10 does not know it for this shop. */
   getOrderSnapshot(orderNo: string, signal?: AbortSignal): Promise<OrderSnapshot | null>;
   /** Registers tracking on one line; moves it to 配送中 (4). */

@@ -120,7 +120,7 @@ export class PollService {
    *
    * A window longer than a day (a first poll from the month start, a poll after an outage) is read one
    * JST day at a time (domain/poll-windows.ts, ADR 0022), and every list's answer is stored in batches
-   * and dropped before the next call, so memory follows the busiest day, not the month. Any failure
+   * while it is read (ADR 0024), so memory follows neither the month nor the busiest day. Any failure
    * fails the whole poll (the caller keeps the window and reads it again); rows stored before it are
    * stored again, idempotently, by that next read.
    */
@@ -133,9 +133,10 @@ export class PollService {
     let newOrders = 0;
     for (const part of pollReadWindows(from, to)) {
       for (const list of ORDER_LISTS) {
-        const listed = await client.getOrders({ from: part.from, to: part.to, ...list, onRowFault }, signal);
-        orders += listed.length;
-        newOrders += await this.storeOrders(shop, listed, faults);
+        const take = async (batch: Order[]) => {
+          newOrders += await this.storeOrders(shop, batch, faults);
+        };
+        orders += await client.readOrders({ from: part.from, to: part.to, ...list, onRowFault }, take, signal);
       }
     }
     const dataFaults = await this.reportFaults(shop, rowFaults, faults, to);

@@ -125,11 +125,11 @@ describe('first poll in day windows', () => {
     const real = client();
     // Real HTTP throughout; the simulator answers "seller not found" to every call of the second day.
     const faulting: Qoo10Client = Object.assign(Object.create(real) as Qoo10Client, {
-      getOrders: async (query: Parameters<Qoo10Client['getOrders']>[0], signal?: AbortSignal) => {
+      readOrders: async (query: Parameters<Qoo10Client['readOrders']>[0], take: Parameters<Qoo10Client['readOrders']>[1], signal?: AbortSignal) => {
         const middle = query.from.getTime() >= NOV_1 + 24 * HOUR_MS && query.from.getTime() < NOV_1 + 48 * HOUR_MS;
         sim.setFaults(middle ? { errorCodeShapeRate: 1, errorCodeShapeCode: -10001 } : {});
         try {
-          return await real.getOrders(query, signal);
+          return await real.readOrders(query, take, signal);
         } finally {
           sim.setFaults({});
         }

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PROJECT_ROOT } from '../../src/config/paths';
+import { alive } from '../helpers/process-alive';
 
 const CLI = resolve(PROJECT_ROOT, 'dist/src/cli.js');
 
@@ -54,15 +55,6 @@ async function waitFor(what: string, check: () => Promise<boolean>, started: Sta
 }
 
 const healthy = (url: string) => async () => (await fetch(`${url}/healthz`)).status === 200;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Every process whose parent chain leads to `root` (read from /proc, Linux). */
 function descendants(root: number): number[] {

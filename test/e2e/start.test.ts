@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PROJECT_ROOT } from '../../src/config/paths';
+import { alive } from '../helpers/process-alive';
 
 const CLI = resolve(PROJECT_ROOT, 'dist/src/cli.js');
 
@@ -58,15 +59,6 @@ async function waitForHealth(url: string, started: Started, timeoutMs: number): 
 function postmasterPid(dataDir: string): number | null {
   const file = resolve(dataDir, 'pg', 'postmaster.pid');
   return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : null;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('cancel-guard start (whole process, embedded PostgreSQL)', () => {

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import cronParser from 'cron-parser';
 import { PROJECT_ROOT } from '../../src/config/paths';
+import { heapFlagsForChild } from '../../src/heap-flags';
 import { checkInvariants, createChaosWorld, seededRandom, type ChaosDatabase, type ChaosWorld } from './chaos-world';
 import { faultedCalls, interruptedCycles, newResult, openRandomRequest, type ScenarioResult, type ScenarioSize } from './chaos-scenarios';
 import { checkPollCadence, type RunningPeriod } from './chaos-truth';
@@ -155,9 +156,11 @@ export class Fleet {
   private launch(member: Member): Promise<void> {
     const args = member.role === 'start' ? ['start'] : ['worker'];
     const extra: Record<string, string> = member.role === 'start' ? { HOST: '127.0.0.1', PORT: '0' } : {};
-    const child = spawn(process.execPath, [CLI, ...args], {
+    // With the heap flags given here the process is not relaunched (heap-flags.ts): a SIGKILL hits the service.
+    const heap = heapFlagsForChild();
+    const child = spawn(process.execPath, [...heap.nodeArgs, CLI, ...args], {
       cwd: PROJECT_ROOT,
-      env: this.world.childEnv({ ...this.env, ...extra, QOO10_API_BASE_URL: member.proxy.url }),
+      env: this.world.childEnv({ ...this.env, ...extra, ...heap.env, QOO10_API_BASE_URL: member.proxy.url }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     member.child = child;

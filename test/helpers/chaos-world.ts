@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { PROJECT_ROOT } from '../../src/config/paths';
+import { heapFlagsForChild } from '../../src/heap-flags';
 import { compose, type Services } from '../../src/compose';
 import { loadConfig } from '../../src/config/config';
 import { silentLogger } from '../../src/logger';
@@ -228,7 +229,9 @@ export async function createChaosWorld(options: ChaosWorldOptions): Promise<Chao
       const started = Date.now();
       let output = '';
       let stdout = '';
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: PROJECT_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+      // With the heap flags given here the process is not relaunched (heap-flags.ts): a SIGKILL hits the service.
+      const heap = heapFlagsForChild();
+      const child = spawn(process.execPath, [...heap.nodeArgs, CLI, ...args], { cwd: PROJECT_ROOT, env: childEnv({ ...env, ...heap.env }), stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout.on('data', (chunk) => {
         output = (output + String(chunk)).slice(-8000);
         stdout += String(chunk);
@@ -273,9 +276,10 @@ export async function createChaosWorld(options: ChaosWorldOptions): Promise<Chao
     runCli,
     startDaemon(env = {}) {
       let output = '';
-      const child = spawn(process.execPath, [CLI, 'start'], {
+      const heap = heapFlagsForChild();
+      const child = spawn(process.execPath, [...heap.nodeArgs, CLI, 'start'], {
         cwd: PROJECT_ROOT,
-        env: childEnv({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env }),
+        env: childEnv({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env, ...heap.env }),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const url = new Promise<string>((found, fail) => {

@@ -64,6 +64,9 @@ export class FakeQoo10Client implements Qoo10Client {
   async getOrders(): Promise<never> {
     throw new Error('FakeQoo10Client.getOrders is not used by these tests');
   }
+  async readOrders(): Promise<never> {
+    throw new Error('FakeQoo10Client.readOrders is not used by these tests');
+  }
   async cancelOrder(): Promise<never> {
     throw new Error('FakeQoo10Client.cancelOrder is not used by these tests');
   }
