@@ -50,15 +50,23 @@ export function shopPhase(shopId: string): number {
  * SLOT_TOLERANCE_MS before a shop's slot names that slot.
  */
 export function shopSlotsAt(schedule: string, at: Date): (shopId: string) => Date {
+  const bounds = shopSlotBoundsAt(schedule, at);
+  return (shopId) => bounds(shopId).slot;
+}
+
+/** As shopSlotsAt, with each shop's slot's end (its next slot): a job carries it, so no job parses the schedule. */
+export function shopSlotBoundsAt(schedule: string, at: Date): (shopId: string) => { slot: Date; end: Date } {
   const current = slotOf(schedule, at);
   const next = nextSlotOf(schedule, current).getTime();
+  const afterNext = nextSlotOf(schedule, new Date(next)).getTime();
   const previous = previousSlotOf(schedule, current).getTime();
   const edge = at.getTime() + SLOT_TOLERANCE_MS;
   const from = current.getTime();
   return (shopId) => {
     const phase = shopPhase(shopId);
     const start = from + Math.floor(phase * (next - from));
-    return new Date(start <= edge ? start : previous + Math.floor(phase * (from - previous)));
+    if (start <= edge) return { slot: new Date(start), end: new Date(next + Math.floor(phase * (afterNext - next))) };
+    return { slot: new Date(previous + Math.floor(phase * (from - previous))), end: new Date(start) };
   };
 }
 

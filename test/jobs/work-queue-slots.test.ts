@@ -2,7 +2,7 @@
 // processes from queueing one shop twice in one interval.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shopPhase, shopSlotEnd, shopSlotsAt, SLOT_TOLERANCE_MS, slotJobId, slotOf, tickScheduleFor } from '../../src/jobs/work-queue';
+import { shopPhase, shopSlotBoundsAt, shopSlotEnd, shopSlotsAt, SLOT_TOLERANCE_MS, slotJobId, slotOf, tickScheduleFor } from '../../src/jobs/work-queue';
 
 const at = (iso: string) => new Date(iso);
 
@@ -58,6 +58,14 @@ describe('each shop\'s own claims slot (ADR 0027)', () => {
     for (let t = slot; t < slot + 120_000 - SLOT_TOLERANCE_MS; t += 5_000) assert.equal(shopSlotsAt(schedule, new Date(t))(shop).getTime(), slot);
     assert.equal(shopSlotsAt(schedule, new Date(slot + 120_000 - 1_000))(shop).getTime(), slot + 120_000, 'a clock 1 s early names the coming slot');
     assert.equal(shopSlotEnd(schedule, shop, new Date(slot)).getTime(), slot + 120_000);
+    // The end a job carries is the same, on either side of the shop's phase.
+    for (const shopId of shops.slice(0, 200)) {
+      for (const t of ['2026-12-01T10:02:00.500Z', '2026-12-01T10:03:10Z', '2026-12-01T10:03:59Z']) {
+        const { slot: s, end } = shopSlotBoundsAt(schedule, at(t))(shopId);
+        assert.equal(end.getTime(), shopSlotEnd(schedule, shopId, s).getTime());
+        assert.equal(s.getTime(), shopSlotsAt(schedule, at(t))(shopId).getTime());
+      }
+    }
   });
 
   test('the tick: every 5 s for 2-minute slots, every second for slots of seconds, at most every 30 s', () => {

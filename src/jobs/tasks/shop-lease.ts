@@ -53,6 +53,8 @@ export async function underShopLease<T extends ShopJobData, R>(
 export interface SlotJobData {
   shopId: string;
   slot: string;
+  /** When the slot ends (ISO): claims jobs carry it (older jobs without it compute it). */
+  end?: string;
   /** How many times this slot's poll found the shop's lease busy and came back. */
   busy?: number;
 }
@@ -127,5 +129,6 @@ export async function slotPollUnderLease<R>(
  * waiting would otherwise leave the shop without a job for the next slot.
  */
 async function handOver(context: JobContext, { queue, data, slotEnd }: SlotJob): Promise<void> {
+  // The next slot's own end is left for that job to compute (jobs without `end` do).
   await context.enqueue(queue, [{ id: slotJobId(queue, data.shopId, slotEnd), data: { shopId: data.shopId, slot: slotEnd.toISOString() }, startAfter: slotEnd }]);
 }
