@@ -21,6 +21,8 @@ export interface SimSetup {
 export interface SimReport {
   /** Per shop index: arrival times (epoch ms) of its pending-claims calls. */
   claimPolls: number[][];
+  /** For each claims call in claimPolls, the start of the window it searched (search_Sdate). */
+  claimWindows: string[][];
   /** Calls per method. */
   callsByMethod: Record<string, number>;
   /** Arrival times of all calls, bucketed per second (epoch second → calls). */
@@ -36,7 +38,7 @@ const PENDING_CLAIMS = '1';
 function run(): void {
   let sim: SimulatorHandle | null = null;
   const shopOf = new Map<string, number>();
-  const report: SimReport = { claimPolls: [], callsByMethod: {}, callsPerSecond: {}, failedCalls: 0 };
+  const report: SimReport = { claimPolls: [], claimWindows: [], callsByMethod: {}, callsPerSecond: {}, failedCalls: 0 };
 
   const fold = () => {
     if (!sim) return;
@@ -48,7 +50,10 @@ function run(): void {
       if (call.httpStatus !== 200 || (call.responseCode !== null && call.responseCode !== 0)) report.failedCalls += 1;
       if (/GetClaimInfo_V3$/i.test(call.method) && call.params.ClaimStat === PENDING_CLAIMS) {
         const shop = shopOf.get(call.shop);
-        if (shop !== undefined) report.claimPolls[shop]!.push(call.at.getTime());
+        if (shop !== undefined) {
+          report.claimPolls[shop]!.push(call.at.getTime());
+          report.claimWindows[shop]!.push(String(call.params.search_Sdate ?? ''));
+        }
       }
     }
   };
@@ -63,6 +68,7 @@ function run(): void {
           sim.state.addShop({ sellerAuthKey: key, name: `ベンチ店${i}`, orders: [], claims: [] });
           shopOf.set(keyFingerprint(key), i);
           report.claimPolls.push([]);
+          report.claimWindows.push([]);
         }
         process.send!({ type: 'ready', url: sim.url } satisfies SimMessage);
       } else {
