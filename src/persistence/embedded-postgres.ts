@@ -23,9 +23,15 @@ const DATABASE = 'cancel_guard';
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A process that has died but was not reaped yet (a zombie: its parent was killed, and in a container
+  // PID 1 may reap late or never) still answers signal 0; it owns nothing any more.
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 

@@ -78,6 +78,11 @@ describe('cancel-guard start (whole process, embedded PostgreSQL)', () => {
       // A SIGKILLed service leaves its PostgreSQL behind; the next start must recover.
       first.child.kill('SIGKILL');
       await first.exited;
+      // `start` runs the service in a child with the heap flags (ADR 0024): the service sees its parent gone and
+      // kills itself a moment later. A start in that moment would find a live owner and share its PostgreSQL.
+      const owner = Number(readFileSync(resolve(dataDir, 'pg.owner'), 'utf8').trim());
+      for (let i = 0; i < 100 && alive(owner); i++) await new Promise((done) => setTimeout(done, 100));
+      assert.ok(!alive(owner), 'the service died with its parent');
       assert.ok(alive(pid), 'the postmaster survived the SIGKILL');
 
       const second = startCli(env);
