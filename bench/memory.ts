@@ -19,7 +19,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PROJECT_ROOT } from '../src/config/paths';
-import { heapFlagsForChild } from '../src/heap-flags';
+import { heapFlagsForChild } from '../src/config/heap-flags';
 import { createBenchWorld, BENCH_ADMIN_TOKEN, BENCH_SECRET, type BenchWorld } from './bench-world';
 import { withBenchServer } from './bench-db';
 import { loadAverage, mib, rssOf, say, seconds } from './bench-stats';

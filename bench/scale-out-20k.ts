@@ -21,7 +21,7 @@ import { Client } from 'pg';
 import cronParser from 'cron-parser';
 import { PROJECT_ROOT } from '../src/config/paths';
 import { shopPhase } from '../src/jobs/work-queue';
-import { heapFlagsForChild } from '../src/heap-flags';
+import { heapFlagsForChild } from '../src/config/heap-flags';
 import { cronForInterval, loadConfig } from '../src/config/config';
 import { CredentialsCipher } from '../src/persistence/credentials-cipher';
 import { ShopRepository } from '../src/persistence/shop-repository';

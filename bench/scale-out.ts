@@ -15,7 +15,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { PROJECT_ROOT } from '../src/config/paths';
-import { heapFlagsForChild } from '../src/heap-flags';
+import { heapFlagsForChild } from '../src/config/heap-flags';
 import { shopPhase, shopSlotsAt, SLOT_TOLERANCE_MS, slotOf } from '../src/jobs/work-queue';
 import { withBenchServer } from './bench-db';
 import { BENCH_SECRET, createBenchWorld, type BenchWorld } from './bench-world';

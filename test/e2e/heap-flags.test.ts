@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PROJECT_ROOT } from '../../src/config/paths';
-import { DEFAULT_HEAP_FLAGS, heapFlags, heapFlagsForChild } from '../../src/heap-flags';
+import { DEFAULT_HEAP_FLAGS, heapFlags, heapFlagsForChild } from '../../src/config/heap-flags';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { alive } from '../helpers/process-alive';
 

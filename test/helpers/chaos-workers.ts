@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import cronParser from 'cron-parser';
 import { PROJECT_ROOT } from '../../src/config/paths';
-import { heapFlagsForChild } from '../../src/heap-flags';
+import { heapFlagsForChild } from '../../src/config/heap-flags';
 import { checkInvariants, createChaosWorld, seededRandom, type ChaosDatabase, type ChaosWorld } from './chaos-world';
 import { faultedCalls, interruptedCycles, newResult, openRandomRequest, type ScenarioResult, type ScenarioSize } from './chaos-scenarios';
 import { checkPollCadence, type RunningPeriod } from './chaos-truth';

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { PROJECT_ROOT } from '../../src/config/paths';
-import { heapFlagsForChild } from '../../src/heap-flags';
+import { heapFlagsForChild } from '../../src/config/heap-flags';
 import { compose, type Services } from '../../src/compose';
 import { loadConfig } from '../../src/config/config';
 import { silentLogger } from '../../src/logger';
